@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Shared by up.sh, down.sh and test.sh: installing what is missing, starting the daemons the
+# engine needs, building the sandbox images and the services. Sourced, never run.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CACHE_DIR=${EXEC_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/exec-engine}
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$CACHE_DIR/target}
+# Every language with a sandbox image under harness/ unless EXEC_LANGUAGES names a subset.
+LANGUAGES=${EXEC_LANGUAGES:-$(cd "$ROOT/harness" && for d in */Dockerfile; do printf '%s ' "${d%/Dockerfile}"; done)}
+BASE_IMAGE=${EXEC_BASE_IMAGE:-exec-engine/base:bookworm}
+DEBIAN_MIRROR=${EXEC_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# Installs the Debian packages behind the given commands when a command is missing.
+ensure_packages() {
+    local missing=()
+    command -v dockerd >/dev/null || missing+=(docker.io)
+    command -v nats-server >/dev/null || missing+=(nats-server)
+    command -v debootstrap >/dev/null || missing+=(debootstrap)
+    command -v curl >/dev/null || missing+=(curl)
+    command -v cc >/dev/null || missing+=(build-essential)
+    command -v pkg-config >/dev/null || missing+=(pkg-config)
+    if [ ${#missing[@]} -gt 0 ]; then
+        log "installing ${missing[*]}"
+        as_root apt-get update -q
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null
+    fi
+    if ! command -v cargo >/dev/null; then
+        [ -x "$HOME/.cargo/bin/cargo" ] && export PATH="$HOME/.cargo/bin:$PATH"
+    fi
+    if ! command -v cargo >/dev/null; then
+        # Debian's plain `cargo` (1.63) is too old for the dependencies; the -web builds
+        # that Debian keeps current for Firefox are not.
+        log "installing Debian's cargo-web and rustc-web"
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q cargo-web rustc-web >/dev/null
+    fi
+}
+
+docker_ready() { docker info >/dev/null 2>&1; }
+
+# True while the process whose PID is in file $1 is alive.
+pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+# Stops the process whose PID is in file $1 (TERM, then KILL after 10 s) and removes the file.
+stop_pid_file() {
+    local file=$1 pid
+    [ -f "$file" ] || return 0
+    pid=$(cat "$file")
+    if kill -0 "$pid" 2>/dev/null; then
+        as_root kill "$pid" 2>/dev/null || true
+        for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -0 "$pid" 2>/dev/null && as_root kill -9 "$pid" 2>/dev/null || true
+    fi
+    rm -f "$file"
+}
+
+# Starts dockerd without networking unless an engine already answers. Prints the PID it
+# started (nothing when one was already running) so the caller can stop exactly that.
+ensure_dockerd() {
+    local state_dir=$1
+    if docker_ready; then return 0; fi
+    mkdir -p "$state_dir"
+    if ! command -v dockerd >/dev/null; then
+        log "no dockerd on this machine"; return 1
+    fi
+    log "starting dockerd (--bridge=none), log in $state_dir/dockerd.log"
+    as_root setsid dockerd --bridge=none --iptables=false --ip-forward=false \
+        >"$state_dir/dockerd.log" 2>&1 < /dev/null &
+    echo $! > "$state_dir/dockerd.pid"
+    for _ in $(seq 1 60); do
+        docker_ready && return 0
+        sleep 0.5
+    done
+    log "dockerd did not come up; see $state_dir/dockerd.log"
+    return 1
+}
+
+# The base of every sandbox image: Debian bookworm from its own packages, because no
+# registry answers here. EXEC_BASE_IMAGE=debian:bookworm-slim uses a registry instead.
+ensure_base_image() {
+    if docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then return 0; fi
+    if [ "$BASE_IMAGE" != "exec-engine/base:bookworm" ]; then
+        docker pull "$BASE_IMAGE"
+        return 0
+    fi
+    local rootfs
+    rootfs=$(mktemp -d /tmp/exec-engine-rootfs.XXXXXX)
+    log "debootstrapping the base image (a few minutes, once)"
+    as_root debootstrap --variant=minbase bookworm "$rootfs" "$DEBIAN_MIRROR" >"$rootfs.log" 2>&1 \
+        || { tail -20 "$rootfs.log" >&2; return 1; }
+    as_root tar -C "$rootfs" -c . | docker import - "$BASE_IMAGE" >/dev/null
+    as_root rm -rf "$rootfs" "$rootfs.log"
+}
+
+# Builds harness/<lang> into exec-sandbox-<lang>:latest. The image is tagged with a hash of
+# its inputs (the folder and the base image id), so an unchanged harness is never rebuilt.
+ensure_sandbox_image() {
+    local lang=$1 dir="$ROOT/harness/$1" key
+    key=$( (docker image inspect -f '{{.Id}}' "$BASE_IMAGE"; cd "$dir" && find . -type f -print0 | sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-16)
+    if ! docker image inspect "exec-sandbox-$lang:$key" >/dev/null 2>&1; then
+        log "building sandbox image exec-sandbox-$lang"
+        docker build -q --network host --build-arg "BASE=$BASE_IMAGE" \
+            -t "exec-sandbox-$lang:$key" "$dir" >/dev/null
+    fi
+    docker tag "exec-sandbox-$lang:$key" "exec-sandbox-$lang:latest"
+}
+
+build_images() {
+    ensure_base_image
+    local lang
+    for lang in $LANGUAGES; do ensure_sandbox_image "$lang"; done
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# `make test`: the whole suite. Installs and starts what it needs (Docker, nats-server, the
+# sandbox images) and stops what it started. The end-to-end tests start their own NATS
+# server and services on free ports, so they never clash with `make up`.
+source "$(dirname "$0")/common.sh"
+
+STATE=$(mktemp -d /tmp/exec-engine-test.XXXXXX)
+cleanup() {
+    stop_pid_file "$STATE/dockerd.pid"
+    rm -rf "$STATE"
+}
+trap cleanup EXIT
+
+ensure_packages
+ensure_dockerd "$STATE"
+build_images
+cd "$ROOT"
+
+if cargo fmt --version >/dev/null 2>&1 && cargo clippy --version >/dev/null 2>&1; then
+    log "cargo fmt --check"
+    cargo fmt --all -- --check
+    log "cargo clippy -D warnings"
+    cargo clippy --quiet --workspace --all-targets --features e2e -- -D warnings
+else
+    log "rustfmt or clippy is not installed with this toolchain; lint skipped"
+fi
+log "unit tests"
+cargo test --quiet --workspace
+log "end-to-end tests ($LANGUAGES)"
+E2E_LANGUAGES=$(echo $LANGUAGES | tr ' ' ',') cargo test --quiet --features e2e --test e2e

@@ -1,0 +1,91 @@
+use exec_engine::broker::StreamSettings;
+use exec_engine::config::{self, default_nats_url, ConfigError};
+use exec_engine::{language, Language, SubmissionLimits};
+use serde::Deserialize;
+
+/// The gateway's settings, read from the environment (see the README's table).
+#[derive(Clone, Debug, Deserialize)]
+pub struct GatewayConfig {
+    /// `GATEWAY_ADDR`: where the HTTP API listens.
+    #[serde(default = "default_addr")]
+    pub gateway_addr: String,
+    /// `NATS_URL`
+    #[serde(default = "default_nats_url")]
+    pub nats_url: String,
+    /// `LANGUAGES`: the languages that have workers; others are refused with 422.
+    #[serde(default = "default_languages")]
+    pub languages: String,
+    /// `MAX_BODY_BYTES`: larger request bodies are refused with 413.
+    #[serde(default = "default_max_body_bytes")]
+    pub max_body_bytes: usize,
+    /// `MAX_CODE_BYTES`
+    #[serde(default = "default_max_code_bytes")]
+    pub max_code_bytes: usize,
+    /// `MAX_TEST_CASES`
+    #[serde(default = "default_max_test_cases")]
+    pub max_test_cases: usize,
+    #[serde(skip)]
+    pub streams: StreamSettings,
+}
+
+fn default_addr() -> String {
+    "127.0.0.1:8000".to_owned()
+}
+
+fn default_languages() -> String {
+    "python".to_owned()
+}
+
+fn default_max_body_bytes() -> usize {
+    1024 * 1024
+}
+
+fn default_max_code_bytes() -> usize {
+    64 * 1024
+}
+
+fn default_max_test_cases() -> usize {
+    100
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum GatewayConfigError {
+    #[error(transparent)]
+    Env(#[from] ConfigError),
+    #[error("LANGUAGES: {0}")]
+    Languages(#[from] language::UnknownLanguage),
+}
+
+impl GatewayConfig {
+    pub fn from_env() -> Result<Self, GatewayConfigError> {
+        let config = Self {
+            streams: config::from_env()?,
+            ..config::from_env::<Self>()?
+        };
+        config.submission_limits()?;
+        Ok(config)
+    }
+
+    /// A configuration for tests and tools: defaults everywhere but the given addresses.
+    pub fn local(gateway_addr: &str, nats_url: &str) -> Self {
+        Self {
+            gateway_addr: gateway_addr.to_owned(),
+            nats_url: nats_url.to_owned(),
+            languages: default_languages(),
+            max_body_bytes: default_max_body_bytes(),
+            max_code_bytes: default_max_code_bytes(),
+            max_test_cases: default_max_test_cases(),
+            streams: StreamSettings::default(),
+        }
+    }
+
+    pub fn submission_limits(&self) -> Result<SubmissionLimits, language::UnknownLanguage> {
+        let languages: Vec<Language> = language::parse_list(&self.languages)?;
+        Ok(SubmissionLimits {
+            languages,
+            max_code_bytes: self.max_code_bytes,
+            max_test_cases: self.max_test_cases,
+            ..SubmissionLimits::default()
+        })
+    }
+}

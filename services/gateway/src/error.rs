@@ -1,0 +1,140 @@
+//! Every error the gateway answers with is JSON `{"error", "message"}` (plus `field` for an
+//! invalid field) with a fitting status; this module is the one place that shapes them.
+
+use exec_engine::SubmissionError;
+use poem::error::ResponseError;
+use poem::http::StatusCode;
+use poem::{IntoResponse, Response};
+use poem_openapi::Object;
+use serde::Serialize;
+
+/// The body of every error response.
+#[derive(Debug, Object, Serialize)]
+pub struct ErrorBody {
+    /// A stable code: `malformed_request`, `invalid_field`, `payload_too_large`,
+    /// `unsupported_media_type`, `not_found`, `method_not_allowed`, `unavailable`.
+    pub error: String,
+    /// A sentence for a person.
+    pub message: String,
+    /// The request field at fault, for `invalid_field`.
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    Malformed(String),
+    #[error("{message}")]
+    InvalidField { field: String, message: String },
+    #[error("the request body is larger than the limit of {0} bytes")]
+    TooLarge(usize),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("there is no such resource")]
+    NotFound,
+    #[error("this resource does not accept that method")]
+    MethodNotAllowed,
+    #[error("{message}")]
+    Client { status: StatusCode, message: String },
+    #[error("the submission queue is unavailable; try again shortly")]
+    Unavailable,
+    #[error("the gateway failed unexpectedly")]
+    Internal,
+}
+
+impl ApiError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::Malformed(_) => "malformed_request",
+            ApiError::InvalidField { .. } => "invalid_field",
+            ApiError::TooLarge(_) => "payload_too_large",
+            ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
+            ApiError::NotFound => "not_found",
+            ApiError::MethodNotAllowed => "method_not_allowed",
+            ApiError::Client { .. } => "bad_request",
+            ApiError::Unavailable => "unavailable",
+            ApiError::Internal => "internal_error",
+        }
+    }
+
+    pub fn body(&self) -> ErrorBody {
+        ErrorBody {
+            error: self.code().to_owned(),
+            message: self.to_string(),
+            field: match self {
+                ApiError::InvalidField { field, .. } => Some(field.clone()),
+                _ => None,
+            },
+        }
+    }
+}
+
+/// Seconds a client should wait before retrying after a 503.
+pub const RETRY_AFTER_SECS: u64 = 2;
+
+impl ResponseError for ApiError {
+    fn status(&self) -> StatusCode {
+        match self {
+            ApiError::Malformed(_) => StatusCode::BAD_REQUEST,
+            ApiError::InvalidField { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Client { status, .. } => *status,
+            ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn as_response(&self) -> Response {
+        let mut response = poem::web::Json(self.body())
+            .with_status(self.status())
+            .into_response();
+        if matches!(self, ApiError::Unavailable) {
+            response
+                .headers_mut()
+                .insert("Retry-After", RETRY_AFTER_SECS.into());
+        }
+        response
+    }
+}
+
+impl From<SubmissionError> for ApiError {
+    fn from(err: SubmissionError) -> Self {
+        match err {
+            SubmissionError::Malformed(message) => ApiError::Malformed(message),
+            SubmissionError::InvalidField { field, message } => {
+                ApiError::InvalidField { field, message }
+            }
+        }
+    }
+}
+
+/// Turns any error raised below the handlers (routing, content type, body size, ...) into
+/// the JSON shape, so that no client ever sees a plain-text error.
+pub async fn render(err: poem::Error) -> Response {
+    if let Some(api) = err.downcast_ref::<ApiError>() {
+        return api.as_response();
+    }
+    let status = err.status();
+    let api = match status {
+        StatusCode::NOT_FOUND => ApiError::NotFound,
+        StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            ApiError::UnsupportedMediaType(format!("{err}; send the body as application/json"))
+        }
+        StatusCode::BAD_REQUEST => ApiError::Malformed(err.to_string()),
+        s if s.is_client_error() => ApiError::Client {
+            status: s,
+            message: err.to_string(),
+        },
+        _ => {
+            tracing::error!(error = %err, "unexpected gateway error");
+            ApiError::Internal
+        }
+    };
+    api.as_response()
+}

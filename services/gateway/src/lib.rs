@@ -1,0 +1,116 @@
+//! The gateway: the engine's HTTP front door.
+
+mod api;
+mod config;
+mod error;
+mod submission_body;
+
+use std::time::Duration;
+
+use exec_engine::broker;
+use exec_engine::shutdown::CancellationToken;
+use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
+use poem::middleware::Tracing;
+use poem::{EndpointExt, Route, Server};
+use poem_openapi::OpenApiService;
+
+pub use api::ACCEPTED_MESSAGE;
+pub use config::{GatewayConfig, GatewayConfigError};
+
+const TITLE: &str = "Code Execution Engine";
+
+fn api_service() -> OpenApiService<api::Api, ()> {
+    OpenApiService::new(api::Api, TITLE, env!("CARGO_PKG_VERSION"))
+}
+
+/// The OpenAPI document the gateway serves at `/openapi.json`.
+pub fn openapi_spec() -> String {
+    api_service().spec()
+}
+
+/// A gateway bound to its port, ready to serve.
+pub struct Application {
+    acceptor: TcpAcceptor,
+    port: u16,
+    state: api::AppState,
+}
+
+impl Application {
+    /// Connects to NATS, declares the streams and binds the listener (port 0 picks a free
+    /// port, which [`Application::port`] then tells).
+    pub async fn build(config: GatewayConfig) -> anyhow::Result<Self> {
+        let limits = config.submission_limits()?;
+        let (nats, jetstream) = broker::connect(&config.nats_url, "gateway").await?;
+        broker::ensure_streams(&jetstream, &config.streams).await?;
+        let acceptor = TcpListener::bind(config.gateway_addr.as_str())
+            .into_acceptor()
+            .await?;
+        let port = acceptor
+            .local_addr()
+            .first()
+            .and_then(|addr| addr.as_socket_addr().map(|a| a.port()))
+            .ok_or_else(|| anyhow::anyhow!("the listener has no TCP address"))?;
+        Ok(Self {
+            acceptor,
+            port,
+            state: api::AppState {
+                nats,
+                jetstream,
+                limits,
+                max_body_bytes: config.max_body_bytes,
+            },
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until `shutdown` is cancelled, then lets requests in flight finish.
+    pub async fn run_until_stopped(self, shutdown: CancellationToken) -> std::io::Result<()> {
+        let service = api_service();
+        let app = Route::new()
+            .at("/openapi.json", service.spec_endpoint())
+            .nest("/docs", service.swagger_ui())
+            .nest("/", service)
+            .data(self.state)
+            .with(Tracing)
+            .catch_all_error(error::render);
+        Server::new_with_acceptor(self.acceptor)
+            .run_with_graceful_shutdown(
+                app,
+                async move { shutdown.cancelled().await },
+                Some(Duration::from_secs(10)),
+            )
+            .await
+    }
+}
+
+/// Builds the gateway from `config` and serves until `shutdown`.
+pub async fn run(config: GatewayConfig, shutdown: CancellationToken) -> anyhow::Result<()> {
+    let app = Application::build(config).await?;
+    tracing::info!(port = app.port(), "gateway listening");
+    app.run_until_stopped(shutdown).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    /// The checked-in spec under `openapi/` is the one the gateway serves. Regenerate it
+    /// with `UPDATE_OPENAPI=1 cargo test -p gateway`.
+    #[test]
+    fn checked_in_openapi_spec_is_current() {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../openapi/openapi.json");
+        let served = super::openapi_spec() + "\n";
+        if std::env::var_os("UPDATE_OPENAPI").is_some() {
+            std::fs::write(&path, &served).unwrap();
+        }
+        let checked_in = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            checked_in == served,
+            "openapi/openapi.json differs from the served spec; run `make openapi`"
+        );
+    }
+}

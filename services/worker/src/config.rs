@@ -1,0 +1,124 @@
+use std::time::Duration;
+
+use exec_engine::broker::StreamSettings;
+use exec_engine::config::{self, default_nats_url, ConfigError};
+use exec_engine::Language;
+use serde::Deserialize;
+
+use crate::sandbox::SandboxSpec;
+
+/// The worker's settings, read from the environment (see the README's table). Limits left
+/// unset take the language's defaults from the original specification.
+#[derive(Clone, Debug, Deserialize)]
+pub struct WorkerConfig {
+    /// `WORKER_LANGUAGE`: the one language this process serves.
+    #[serde(default = "default_language")]
+    pub worker_language: Language,
+    /// `NATS_URL`
+    #[serde(default = "default_nats_url")]
+    pub nats_url: String,
+    /// `WORKER_CONCURRENCY`: sandboxes this process runs at once.
+    #[serde(default = "default_concurrency")]
+    pub worker_concurrency: usize,
+    /// `SANDBOX_IMAGE`: default `exec-sandbox-<language>:latest`.
+    pub sandbox_image: Option<String>,
+    /// `SANDBOX_MEMORY_MB`: default 256 for python and js, 512 for java, cpp and go.
+    pub sandbox_memory_mb: Option<u64>,
+    /// `SANDBOX_TIMEOUT_SECS`: wall clock for a whole submission; default 15 for python
+    /// and js, 30 for java, cpp and go.
+    pub sandbox_timeout_secs: Option<u64>,
+    /// `SANDBOX_CPUS`
+    #[serde(default = "default_cpus")]
+    pub sandbox_cpus: f64,
+    /// `SANDBOX_PIDS_LIMIT`: processes and threads inside one sandbox.
+    #[serde(default = "default_pids_limit")]
+    pub sandbox_pids_limit: i64,
+    /// `SANDBOX_TMPFS_MB`: the size of the sandbox's only writable directory, `/tmp`.
+    #[serde(default = "default_tmpfs_mb")]
+    pub sandbox_tmpfs_mb: u64,
+    /// `OUTPUT_LIMIT_BYTES`: what is kept of each test's stdout and of its stderr.
+    #[serde(default = "default_output_limit_bytes")]
+    pub output_limit_bytes: usize,
+    /// `MAX_DELIVER`: attempts at a submission whose sandbox could not be run.
+    #[serde(default = "default_max_deliver")]
+    pub max_deliver: i64,
+    #[serde(skip)]
+    pub streams: StreamSettings,
+}
+
+fn default_language() -> Language {
+    Language::Python
+}
+
+fn default_concurrency() -> usize {
+    2
+}
+
+fn default_cpus() -> f64 {
+    1.0
+}
+
+fn default_pids_limit() -> i64 {
+    64
+}
+
+fn default_tmpfs_mb() -> u64 {
+    64
+}
+
+fn default_output_limit_bytes() -> usize {
+    16 * 1024
+}
+
+fn default_max_deliver() -> i64 {
+    5
+}
+
+impl WorkerConfig {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Ok(Self {
+            streams: config::from_env()?,
+            ..config::from_env::<Self>()?
+        })
+    }
+
+    /// Defaults everywhere but the language and the NATS server: for tests and tools.
+    pub fn local(language: Language, nats_url: &str) -> Self {
+        Self {
+            worker_language: language,
+            nats_url: nats_url.to_owned(),
+            worker_concurrency: default_concurrency(),
+            sandbox_image: None,
+            sandbox_memory_mb: None,
+            sandbox_timeout_secs: None,
+            sandbox_cpus: default_cpus(),
+            sandbox_pids_limit: default_pids_limit(),
+            sandbox_tmpfs_mb: default_tmpfs_mb(),
+            output_limit_bytes: default_output_limit_bytes(),
+            max_deliver: default_max_deliver(),
+            streams: StreamSettings::default(),
+        }
+    }
+
+    pub fn sandbox_spec(&self) -> SandboxSpec {
+        let language = self.worker_language;
+        SandboxSpec {
+            image: self
+                .sandbox_image
+                .clone()
+                .unwrap_or_else(|| format!("exec-sandbox-{language}:latest")),
+            memory_bytes: self
+                .sandbox_memory_mb
+                .unwrap_or_else(|| language.default_memory_mb())
+                * 1024
+                * 1024,
+            nano_cpus: (self.sandbox_cpus * 1e9) as i64,
+            pids_limit: self.sandbox_pids_limit,
+            tmpfs_bytes: self.sandbox_tmpfs_mb * 1024 * 1024,
+            timeout: Duration::from_secs(
+                self.sandbox_timeout_secs
+                    .unwrap_or_else(|| language.default_submission_timeout_secs()),
+            ),
+        }
+    }
+}

@@ -1,0 +1,137 @@
+//! The worker: takes its language's submissions from JetStream and runs each in a fresh
+//! sandbox, publishing the result document before it acknowledges the submission.
+
+pub mod config;
+mod executor;
+mod protocol;
+mod sandbox;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use async_nats::jetstream::{self, AckKind};
+use exec_engine::consumer::{self, Durable};
+use exec_engine::execution::RunTimes;
+use exec_engine::shutdown::CancellationToken;
+use exec_engine::{broker, subjects, ExecutionResult, Submission, Verdict};
+
+pub use config::WorkerConfig;
+pub use sandbox::{DEADLINE_LABEL, LABEL};
+
+use executor::Executor;
+use sandbox::Sandbox;
+
+/// How long JetStream waits for an acknowledgement before it redelivers; a running
+/// submission reports progress well within it.
+const ACK_WAIT: Duration = Duration::from_secs(30);
+const PROGRESS_EVERY: Duration = Duration::from_secs(10);
+/// Delays between attempts at a submission whose sandbox could not run.
+const RETRY_BASE: Duration = Duration::from_secs(1);
+const RETRY_MAX: Duration = Duration::from_secs(30);
+
+/// Serves `config.worker_language` until `shutdown`, then finishes the submissions it holds.
+pub async fn run(config: WorkerConfig, shutdown: CancellationToken) -> anyhow::Result<()> {
+    let language = config.worker_language;
+    let name = subjects::worker_consumer(language);
+    let (_client, js) = broker::connect(&config.nats_url, &name).await?;
+    broker::ensure_streams(&js, &config.streams).await?;
+    let sandbox = Sandbox::connect().await.context("connecting to Docker")?;
+    let removed = sandbox
+        .remove_leftovers()
+        .await
+        .context("removing sandboxes left behind")?;
+    if removed > 0 {
+        tracing::info!(removed, "removed sandboxes a crashed worker left behind");
+    }
+    let consumer = Durable {
+        stream: subjects::SUBMISSIONS_STREAM,
+        name,
+        filter_subject: subjects::submission(language),
+        ack_wait: ACK_WAIT,
+        max_deliver: config.max_deliver,
+    }
+    .bind(&js)
+    .await?;
+    let worker = Arc::new(Worker {
+        executor: Executor {
+            language,
+            sandbox,
+            spec: config.sandbox_spec(),
+            output_limit_bytes: config.output_limit_bytes,
+        },
+        js,
+        max_deliver: config.max_deliver,
+    });
+    tracing::info!(%language, concurrency = config.worker_concurrency, "worker ready");
+    consumer::process(
+        consumer,
+        config.worker_concurrency,
+        shutdown,
+        move |message| {
+            let worker = worker.clone();
+            async move { worker.handle(message).await }
+        },
+    )
+    .await?;
+    tracing::info!("worker stopped");
+    Ok(())
+}
+
+struct Worker {
+    executor: Executor,
+    js: jetstream::Context,
+    max_deliver: i64,
+}
+
+impl Worker {
+    async fn handle(&self, message: jetstream::Message) {
+        let submission: Submission = match serde_json::from_slice(&message.payload) {
+            Ok(submission) => submission,
+            Err(err) => {
+                let reason = format!("unreadable submission: {err}");
+                tracing::warn!(subject = %message.subject, %reason);
+                let subject = subjects::dead_submission(self.executor.language);
+                if broker::publish_dead_letter(&self.js, subject, &message, &reason)
+                    .await
+                    .is_ok()
+                {
+                    let _ = message.ack_with(AckKind::Term).await;
+                }
+                return;
+            }
+        };
+        let message = Arc::new(message);
+        let keep_alive = consumer::keep_alive(message.clone(), PROGRESS_EVERY);
+        let outcome = self.executor.execute(&submission).await;
+        drop(keep_alive);
+
+        let delivered = message.info().map_or(1, |info| info.delivered);
+        let result = match outcome {
+            Ok(result) => result,
+            Err(err) if delivered < self.max_deliver => {
+                tracing::warn!(id = %submission.id, error = %err, delivered, "sandbox failed; will retry");
+                let delay = consumer::backoff(delivered, RETRY_BASE, RETRY_MAX);
+                let _ = message.ack_with(AckKind::Nak(Some(delay))).await;
+                return;
+            }
+            Err(err) => ExecutionResult::not_run(
+                &submission,
+                Verdict::InternalError,
+                format!("the sandbox could not run after {delivered} attempts: {err}"),
+                RunTimes::now(),
+            ),
+        };
+        if let Err(err) =
+            broker::publish_result(&self.js, &result, submission.callback_url.as_deref()).await
+        {
+            tracing::warn!(id = %submission.id, error = %err, "result not stored; will retry");
+            let _ = message.ack_with(AckKind::Nak(Some(RETRY_BASE))).await;
+            return;
+        }
+        if let Err(err) = message.double_ack().await {
+            // The result is stored; a redelivery reruns and its duplicate result is dropped.
+            tracing::warn!(id = %submission.id, error = %err, "acknowledgement not confirmed");
+        }
+    }
+}

@@ -1,0 +1,353 @@
+//! The result document: the callback body, the `GET` body and the NATS payload.
+//!
+//! The original specification's fields keep their names, types and meaning; the fields
+//! added beside them (`status`, `time_ms`, `memory_kb`, `stdout`, `stderr`, ...) only add.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::{compare, Language, Submission, TestCase, Verdict};
+
+/// What `actual_output` says for a test that produced no value, as the original
+/// specification shows.
+pub const EXECUTION_FAILED: &str = "Execution Failed";
+/// What `time` says for a test that never ran, as the original specification shows.
+pub const NOT_RUN_TIME: &str = "0.0 ms";
+/// What `memory` says where no figure was measured.
+pub const NOT_MEASURED: &str = "N/A";
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ExecutionResult {
+    pub id: Uuid,
+    pub results: Vec<TestResult>,
+    pub all_passed: bool,
+    pub error: Option<String>,
+    pub error_details: Option<String>,
+    pub status: Verdict,
+    pub language: Language,
+    pub compile_time_ms: Option<f64>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub submitted_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub started_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub finished_at: OffsetDateTime,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TestResult {
+    pub input: Value,
+    pub expected_output: String,
+    pub actual_output: String,
+    pub passed: bool,
+    /// `time_ms` as the original specification writes it: `"0.0457 ms"`.
+    pub time: String,
+    /// `memory_kb` as text (`"1234 KB"`), or `"N/A"` where nothing was measured.
+    pub memory: String,
+    pub status: Verdict,
+    pub time_ms: f64,
+    pub memory_kb: Option<u64>,
+    /// What the code printed during this test, capped by the worker.
+    pub stdout: String,
+    pub stderr: String,
+    /// Why the test produced no value (exception, signal, limit), when it did not.
+    pub error: Option<String>,
+}
+
+/// What the user's code printed while a test ran.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CapturedOutput {
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl TestResult {
+    /// A test whose call returned `actual_output` (canonical JSON text).
+    pub fn returned(
+        case: &TestCase,
+        actual_output: String,
+        time_ms: f64,
+        memory_kb: Option<u64>,
+        output: CapturedOutput,
+    ) -> Self {
+        let passed = compare::outputs_match(&actual_output, &case.expected_output);
+        Self {
+            input: case.input.clone(),
+            expected_output: case.expected_output.clone(),
+            actual_output,
+            passed,
+            time: format_time(time_ms),
+            memory: format_memory(memory_kb),
+            status: if passed {
+                Verdict::Accepted
+            } else {
+                Verdict::WrongAnswer
+            },
+            time_ms,
+            memory_kb,
+            stdout: output.stdout,
+            stderr: output.stderr,
+            error: None,
+        }
+    }
+
+    /// A test that produced no value: it raised, crashed, ran out of a limit or never ran.
+    pub fn failed(
+        case: &TestCase,
+        status: Verdict,
+        error: String,
+        time_ms: f64,
+        output: CapturedOutput,
+    ) -> Self {
+        Self {
+            input: case.input.clone(),
+            expected_output: case.expected_output.clone(),
+            actual_output: EXECUTION_FAILED.to_owned(),
+            passed: false,
+            time: format_time(time_ms),
+            memory: NOT_MEASURED.to_owned(),
+            status,
+            time_ms,
+            memory_kb: None,
+            stdout: output.stdout,
+            stderr: output.stderr,
+            error: Some(error),
+        }
+    }
+}
+
+/// The timing fields that frame a run.
+#[derive(Clone, Copy, Debug)]
+pub struct RunTimes {
+    pub started_at: OffsetDateTime,
+    pub finished_at: OffsetDateTime,
+    pub compile_time_ms: Option<f64>,
+}
+
+impl RunTimes {
+    /// Times for a run that ends as it starts: nothing ran.
+    pub fn now() -> Self {
+        let now = OffsetDateTime::now_utc();
+        Self {
+            started_at: now,
+            finished_at: now,
+            compile_time_ms: None,
+        }
+    }
+}
+
+impl ExecutionResult {
+    /// The document for a submission whose tests ran, each to its own result.
+    pub fn from_tests(submission: &Submission, results: Vec<TestResult>, times: RunTimes) -> Self {
+        let failing = results.iter().find(|r| !r.passed);
+        let status = failing.map_or(Verdict::Accepted, |r| r.status);
+        let error_details = failing.and_then(|r| r.error.clone());
+        Self {
+            id: submission.id,
+            all_passed: failing.is_none(),
+            error: status.error_label().map(str::to_owned),
+            error_details: status.error_label().and(error_details),
+            status,
+            results,
+            language: submission.language,
+            compile_time_ms: times.compile_time_ms,
+            submitted_at: submission.submitted_at,
+            started_at: times.started_at,
+            finished_at: times.finished_at,
+        }
+    }
+
+    /// The document for a submission that never reached its tests (a compile or syntax
+    /// error, a missing function, a sandbox that could not run): every test fails with the
+    /// same `status`, as the original specification's error example shows.
+    pub fn not_run(
+        submission: &Submission,
+        status: Verdict,
+        details: String,
+        times: RunTimes,
+    ) -> Self {
+        let results = submission
+            .test_cases
+            .iter()
+            .map(|case| TestResult {
+                time: NOT_RUN_TIME.to_owned(),
+                ..TestResult::failed(
+                    case,
+                    status,
+                    details.clone(),
+                    0.0,
+                    CapturedOutput::default(),
+                )
+            })
+            .collect();
+        Self {
+            id: submission.id,
+            results,
+            all_passed: false,
+            error: Some(
+                status
+                    .error_label()
+                    .unwrap_or("Execution environment error")
+                    .to_owned(),
+            ),
+            error_details: Some(details),
+            status,
+            language: submission.language,
+            compile_time_ms: times.compile_time_ms,
+            submitted_at: submission.submitted_at,
+            started_at: times.started_at,
+            finished_at: times.finished_at,
+        }
+    }
+}
+
+/// `0.0457` becomes `"0.0457 ms"`, the original specification's form.
+pub fn format_time(ms: f64) -> String {
+    format!("{ms:.4} ms")
+}
+
+fn format_memory(kb: Option<u64>) -> String {
+    kb.map_or_else(|| NOT_MEASURED.to_owned(), |kb| format!("{kb} KB"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn submission() -> Submission {
+        Submission {
+            id: Uuid::new_v4(),
+            language: Language::Python,
+            code: "def f(a): return a".into(),
+            function_name: "f".into(),
+            imports: vec![],
+            test_cases: vec![
+                TestCase {
+                    input: json!([2]),
+                    expected_output: "2".into(),
+                },
+                TestCase {
+                    input: json!([3]),
+                    expected_output: "4".into(),
+                },
+            ],
+            callback_url: None,
+            submitted_at: OffsetDateTime::now_utc(),
+        }
+    }
+
+    fn times() -> RunTimes {
+        let now = OffsetDateTime::now_utc();
+        RunTimes {
+            started_at: now,
+            finished_at: now,
+            compile_time_ms: None,
+        }
+    }
+
+    #[test]
+    fn time_has_the_specification_format() {
+        assert_eq!(format_time(0.0457), "0.0457 ms");
+        assert_eq!(format_time(0.0), "0.0000 ms");
+        assert_eq!(format_time(12.5), "12.5000 ms");
+    }
+
+    #[test]
+    fn a_wrong_answer_is_not_an_error() {
+        let s = submission();
+        let results = s
+            .test_cases
+            .iter()
+            .map(|c| TestResult::returned(c, "2".into(), 0.01, None, CapturedOutput::default()))
+            .collect();
+        let doc = ExecutionResult::from_tests(&s, results, times());
+        assert!(doc.results[0].passed);
+        assert!(!doc.results[1].passed);
+        assert_eq!(doc.results[1].status, Verdict::WrongAnswer);
+        assert!(!doc.all_passed);
+        assert_eq!(doc.status, Verdict::WrongAnswer);
+        assert_eq!(doc.error, None);
+        assert_eq!(doc.error_details, None);
+    }
+
+    #[test]
+    fn a_runtime_error_fills_error_and_details() {
+        let s = submission();
+        let results = vec![
+            TestResult::returned(
+                &s.test_cases[0],
+                "2".into(),
+                0.01,
+                None,
+                CapturedOutput::default(),
+            ),
+            TestResult::failed(
+                &s.test_cases[1],
+                Verdict::RuntimeError,
+                "ZeroDivisionError: division by zero".into(),
+                0.02,
+                CapturedOutput::default(),
+            ),
+        ];
+        let doc = ExecutionResult::from_tests(&s, results, times());
+        assert_eq!(doc.status, Verdict::RuntimeError);
+        assert_eq!(doc.error.as_deref(), Some("Runtime error"));
+        assert_eq!(
+            doc.error_details.as_deref(),
+            Some("ZeroDivisionError: division by zero")
+        );
+        assert_eq!(doc.results[1].actual_output, EXECUTION_FAILED);
+    }
+
+    #[test]
+    fn a_compile_error_reads_like_the_specification_example() {
+        let s = submission();
+        let doc = ExecutionResult::not_run(
+            &s,
+            Verdict::CompileError,
+            "SyntaxError: invalid syntax".into(),
+            times(),
+        );
+        let body = serde_json::to_value(&doc).unwrap();
+        assert_eq!(body["error"], "Execution environment error");
+        assert_eq!(body["all_passed"], false);
+        assert_eq!(body["status"], "compile_error");
+        for r in body["results"].as_array().unwrap() {
+            assert_eq!(r["actual_output"], "Execution Failed");
+            assert_eq!(r["passed"], false);
+            assert_eq!(r["time"], "0.0 ms");
+            assert_eq!(r["memory"], "N/A");
+        }
+    }
+
+    #[test]
+    fn all_passed_is_accepted() {
+        let s = submission();
+        let results = vec![
+            TestResult::returned(
+                &s.test_cases[0],
+                "2.0".into(),
+                0.01,
+                Some(1234),
+                CapturedOutput::default(),
+            ),
+            TestResult::returned(
+                &s.test_cases[1],
+                "4".into(),
+                0.01,
+                None,
+                CapturedOutput::default(),
+            ),
+        ];
+        let doc = ExecutionResult::from_tests(&s, results, times());
+        assert!(doc.all_passed);
+        assert_eq!(doc.status, Verdict::Accepted);
+        assert_eq!(doc.results[0].memory, "1234 KB");
+        let back: ExecutionResult =
+            serde_json::from_slice(&serde_json::to_vec(&doc).unwrap()).unwrap();
+        assert_eq!(back, doc);
+    }
+}

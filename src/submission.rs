@@ -1,0 +1,500 @@
+//! A client's request to run code, validated once at the gateway and carried unchanged
+//! to the worker.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::Language;
+
+/// A validated request to run `function_name` from `code` once per test case.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Submission {
+    pub id: Uuid,
+    pub language: Language,
+    pub code: String,
+    pub function_name: String,
+    pub imports: Vec<String>,
+    pub test_cases: Vec<TestCase>,
+    pub callback_url: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub submitted_at: OffsetDateTime,
+}
+
+/// One call of the function: `input` holds its positional arguments (a JSON array; any
+/// other value is the single argument), `expected_output` the text it should return.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TestCase {
+    pub input: Value,
+    pub expected_output: String,
+}
+
+/// What the operator allows a submission to contain.
+#[derive(Clone, Debug)]
+pub struct SubmissionLimits {
+    /// Languages this deployment runs; others are refused rather than queued forever.
+    pub languages: Vec<Language>,
+    pub max_code_bytes: usize,
+    pub max_test_cases: usize,
+    pub max_imports: usize,
+}
+
+impl Default for SubmissionLimits {
+    fn default() -> Self {
+        Self {
+            languages: Language::ALL.to_vec(),
+            max_code_bytes: 64 * 1024,
+            max_test_cases: 100,
+            max_imports: 50,
+        }
+    }
+}
+
+/// Why a request body is not a submission.
+#[derive(Debug, PartialEq, thiserror::Error)]
+pub enum SubmissionError {
+    /// The body is not a JSON object.
+    #[error("{0}")]
+    Malformed(String),
+    /// A field is missing or holds a value the engine does not accept.
+    #[error("{message}")]
+    InvalidField { field: String, message: String },
+}
+
+fn invalid(field: impl Into<String>, message: impl Into<String>) -> SubmissionError {
+    SubmissionError::InvalidField {
+        field: field.into(),
+        message: message.into(),
+    }
+}
+
+const MAX_FUNCTION_NAME_CHARS: usize = 128;
+const MAX_IMPORT_CHARS: usize = 256;
+const MAX_CALLBACK_URL_CHARS: usize = 2048;
+
+impl Submission {
+    /// Reads a request body in the original specification's format. Unknown fields are
+    /// ignored so that clients may send extras that later versions understand.
+    pub fn parse(body: &[u8], limits: &SubmissionLimits) -> Result<Submission, SubmissionError> {
+        let value: Value = serde_json::from_slice(body).map_err(|e| {
+            SubmissionError::Malformed(format!("the request body is not valid JSON: {e}"))
+        })?;
+        let Value::Object(fields) = value else {
+            return Err(SubmissionError::Malformed(
+                "the request body must be a JSON object".to_owned(),
+            ));
+        };
+        Ok(Submission {
+            id: Uuid::new_v4(),
+            language: parse_language(&fields, limits)?,
+            code: parse_code(&fields, limits)?,
+            function_name: parse_function_name(&fields)?,
+            imports: parse_imports(&fields, limits)?,
+            test_cases: parse_test_cases(&fields, limits)?,
+            callback_url: parse_callback_url(&fields)?,
+            submitted_at: OffsetDateTime::now_utc(),
+        })
+    }
+}
+
+fn required_string<'a>(
+    fields: &'a Map<String, Value>,
+    name: &str,
+) -> Result<&'a str, SubmissionError> {
+    match fields.get(name) {
+        None | Some(Value::Null) => Err(invalid(name, format!("{name} is required"))),
+        Some(Value::String(s)) if s.trim().is_empty() => {
+            Err(invalid(name, format!("{name} must not be empty")))
+        }
+        Some(Value::String(s)) => Ok(s),
+        Some(_) => Err(invalid(name, format!("{name} must be a string"))),
+    }
+}
+
+fn parse_language(
+    fields: &Map<String, Value>,
+    limits: &SubmissionLimits,
+) -> Result<Language, SubmissionError> {
+    let name = required_string(fields, "language")?;
+    let language: Language = name
+        .parse()
+        .map_err(|e: crate::language::UnknownLanguage| invalid("language", e.to_string()))?;
+    if !limits.languages.contains(&language) {
+        let served: Vec<&str> = limits.languages.iter().map(|l| l.as_str()).collect();
+        return Err(invalid(
+            "language",
+            format!(
+                "language '{language}' is not served by this engine; it serves {}",
+                served.join(", ")
+            ),
+        ));
+    }
+    Ok(language)
+}
+
+fn parse_code(
+    fields: &Map<String, Value>,
+    limits: &SubmissionLimits,
+) -> Result<String, SubmissionError> {
+    let code = required_string(fields, "code")?;
+    if code.len() > limits.max_code_bytes {
+        return Err(invalid(
+            "code",
+            format!(
+                "code is {} bytes; the limit is {} bytes",
+                code.len(),
+                limits.max_code_bytes
+            ),
+        ));
+    }
+    Ok(code.to_owned())
+}
+
+fn parse_function_name(fields: &Map<String, Value>) -> Result<String, SubmissionError> {
+    let name = required_string(fields, "function_name")?;
+    let mut chars = name.chars();
+    let starts_well = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    if !starts_well
+        || !chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        || name.len() > MAX_FUNCTION_NAME_CHARS
+    {
+        return Err(invalid(
+            "function_name",
+            format!(
+                "function_name must be an identifier (a letter or _ then letters, digits or _, \
+                 at most {MAX_FUNCTION_NAME_CHARS} characters)"
+            ),
+        ));
+    }
+    Ok(name.to_owned())
+}
+
+fn parse_imports(
+    fields: &Map<String, Value>,
+    limits: &SubmissionLimits,
+) -> Result<Vec<String>, SubmissionError> {
+    let items = match fields.get("imports") {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::Array(items)) => items,
+        Some(_) => return Err(invalid("imports", "imports must be an array of strings")),
+    };
+    if items.len() > limits.max_imports {
+        return Err(invalid(
+            "imports",
+            format!(
+                "imports has {} entries; the limit is {}",
+                items.len(),
+                limits.max_imports
+            ),
+        ));
+    }
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let field = format!("imports[{i}]");
+            match item {
+                Value::String(s) if s.trim().is_empty() => {
+                    Err(invalid(field, "an import must not be empty"))
+                }
+                Value::String(s) if s.contains(['\n', '\r', '\0']) => {
+                    Err(invalid(field, "an import must be a single line"))
+                }
+                Value::String(s) if s.len() > MAX_IMPORT_CHARS => Err(invalid(
+                    field,
+                    format!("an import must be at most {MAX_IMPORT_CHARS} bytes"),
+                )),
+                Value::String(s) => Ok(s.trim().to_owned()),
+                _ => Err(invalid(field, "an import must be a string")),
+            }
+        })
+        .collect()
+}
+
+fn parse_test_cases(
+    fields: &Map<String, Value>,
+    limits: &SubmissionLimits,
+) -> Result<Vec<TestCase>, SubmissionError> {
+    let items = match fields.get("test_cases") {
+        None | Some(Value::Null) => return Err(invalid("test_cases", "test_cases is required")),
+        Some(Value::Array(items)) => items,
+        Some(_) => return Err(invalid("test_cases", "test_cases must be an array")),
+    };
+    if items.is_empty() {
+        return Err(invalid(
+            "test_cases",
+            "test_cases must hold at least one test case",
+        ));
+    }
+    if items.len() > limits.max_test_cases {
+        return Err(invalid(
+            "test_cases",
+            format!(
+                "test_cases has {} entries; the limit is {}",
+                items.len(),
+                limits.max_test_cases
+            ),
+        ));
+    }
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let Value::Object(case) = item else {
+                return Err(invalid(
+                    format!("test_cases[{i}]"),
+                    "a test case must be an object with input and expected_output",
+                ));
+            };
+            let input = case
+                .get("input")
+                .cloned()
+                .ok_or_else(|| invalid(format!("test_cases[{i}].input"), "input is required"))?;
+            let expected_output = match case.get("expected_output") {
+                None => {
+                    return Err(invalid(
+                        format!("test_cases[{i}].expected_output"),
+                        "expected_output is required",
+                    ))
+                }
+                Some(Value::String(s)) => s.clone(),
+                // A JSON value given where text was expected means the same value as text.
+                Some(other) => other.to_string(),
+            };
+            Ok(TestCase {
+                input,
+                expected_output,
+            })
+        })
+        .collect()
+}
+
+fn parse_callback_url(fields: &Map<String, Value>) -> Result<Option<String>, SubmissionError> {
+    let raw = match fields.get("callback_url") {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::String(s)) => s.trim(),
+        Some(_) => return Err(invalid("callback_url", "callback_url must be a string")),
+    };
+    if raw.len() > MAX_CALLBACK_URL_CHARS {
+        return Err(invalid(
+            "callback_url",
+            format!("callback_url must be at most {MAX_CALLBACK_URL_CHARS} characters"),
+        ));
+    }
+    let url = url::Url::parse(raw).map_err(|e| {
+        invalid(
+            "callback_url",
+            format!("callback_url is not a valid URL: {e}"),
+        )
+    })?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
+        return Err(invalid(
+            "callback_url",
+            "callback_url must be an http:// or https:// URL with a host",
+        ));
+    }
+    Ok(Some(url.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn parse(body: Value) -> Result<Submission, SubmissionError> {
+        Submission::parse(body.to_string().as_bytes(), &SubmissionLimits::default())
+    }
+
+    fn valid() -> Value {
+        json!({
+            "language": "python",
+            "code": "def add_numbers(a, b):\n    return a + b",
+            "function_name": "add_numbers",
+            "imports": [],
+            "test_cases": [{"input": [2, 3], "expected_output": "5"}],
+            "callback_url": "http://localhost:5001/callback"
+        })
+    }
+
+    fn field_of(result: Result<Submission, SubmissionError>) -> String {
+        match result {
+            Err(SubmissionError::InvalidField { field, .. }) => field,
+            other => panic!("expected an invalid field, got {other:?}"),
+        }
+    }
+
+    fn with(key: &str, value: Value) -> Value {
+        let mut body = valid();
+        body[key] = value;
+        body
+    }
+
+    fn without(key: &str) -> Value {
+        let mut body = valid();
+        body.as_object_mut().unwrap().remove(key);
+        body
+    }
+
+    #[test]
+    fn the_specification_example_parses() {
+        let s = parse(valid()).unwrap();
+        assert_eq!(s.language, Language::Python);
+        assert_eq!(s.function_name, "add_numbers");
+        assert_eq!(s.test_cases[0].input, json!([2, 3]));
+        assert_eq!(s.test_cases[0].expected_output, "5");
+        assert_eq!(
+            s.callback_url.as_deref(),
+            Some("http://localhost:5001/callback")
+        );
+    }
+
+    #[test]
+    fn malformed_bodies_are_not_field_errors() {
+        let limits = SubmissionLimits::default();
+        assert!(matches!(
+            Submission::parse(b"{not json", &limits),
+            Err(SubmissionError::Malformed(_))
+        ));
+        assert!(matches!(
+            Submission::parse(b"[1,2]", &limits),
+            Err(SubmissionError::Malformed(_))
+        ));
+    }
+
+    #[test]
+    fn each_required_field_is_named_when_missing() {
+        for key in ["language", "code", "function_name", "test_cases"] {
+            assert_eq!(field_of(parse(without(key))), key);
+            assert_eq!(field_of(parse(with(key, Value::Null))), key);
+        }
+    }
+
+    #[test]
+    fn empty_strings_are_refused() {
+        for key in ["language", "code", "function_name"] {
+            assert_eq!(field_of(parse(with(key, json!("  ")))), key);
+        }
+    }
+
+    #[test]
+    fn unknown_and_unserved_languages_are_refused() {
+        assert_eq!(field_of(parse(with("language", json!("ruby")))), "language");
+        let limits = SubmissionLimits {
+            languages: vec![Language::Python],
+            ..SubmissionLimits::default()
+        };
+        let body = with("language", json!("js")).to_string();
+        match Submission::parse(body.as_bytes(), &limits) {
+            Err(SubmissionError::InvalidField { field, message }) => {
+                assert_eq!(field, "language");
+                assert!(message.contains("not served"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn function_name_must_be_an_identifier() {
+        for bad in ["1abc", "a-b", "a b", "x;import os", "é", &"a".repeat(129)] {
+            assert_eq!(
+                field_of(parse(with("function_name", json!(bad)))),
+                "function_name",
+                "{bad}"
+            );
+        }
+        for good in ["_x", "addNumbers", "f2"] {
+            assert!(parse(with("function_name", json!(good))).is_ok(), "{good}");
+        }
+    }
+
+    #[test]
+    fn callback_url_must_be_http() {
+        for bad in ["ftp://x/y", "not a url", "file:///etc/passwd", "http://"] {
+            assert_eq!(
+                field_of(parse(with("callback_url", json!(bad)))),
+                "callback_url",
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            field_of(parse(with("callback_url", json!(5)))),
+            "callback_url"
+        );
+        assert_eq!(parse(without("callback_url")).unwrap().callback_url, None);
+    }
+
+    #[test]
+    fn test_cases_are_checked_one_by_one() {
+        assert_eq!(field_of(parse(with("test_cases", json!([])))), "test_cases");
+        assert_eq!(field_of(parse(with("test_cases", json!({})))), "test_cases");
+        assert_eq!(
+            field_of(parse(with("test_cases", json!([{"expected_output": "1"}])))),
+            "test_cases[0].input"
+        );
+        assert_eq!(
+            field_of(parse(with(
+                "test_cases",
+                json!([{"input": [1], "expected_output": "1"}, {"input": [1]}])
+            ))),
+            "test_cases[1].expected_output"
+        );
+        assert_eq!(
+            field_of(parse(with("test_cases", json!([3])))),
+            "test_cases[0]"
+        );
+        let cases = json!(vec![json!({"input": [], "expected_output": "1"}); 101]);
+        assert_eq!(field_of(parse(with("test_cases", cases))), "test_cases");
+    }
+
+    #[test]
+    fn a_non_string_expected_output_becomes_its_json_text() {
+        let s = parse(with(
+            "test_cases",
+            json!([{"input": [1], "expected_output": [1, 2]}]),
+        ))
+        .unwrap();
+        assert_eq!(s.test_cases[0].expected_output, "[1,2]");
+    }
+
+    #[test]
+    fn imports_are_single_line_strings() {
+        assert_eq!(
+            parse(without("imports")).unwrap().imports,
+            Vec::<String>::new()
+        );
+        assert_eq!(field_of(parse(with("imports", json!("math")))), "imports");
+        assert_eq!(
+            field_of(parse(with("imports", json!(["math", 1])))),
+            "imports[1]"
+        );
+        assert_eq!(
+            field_of(parse(with("imports", json!(["os\nimport sys"])))),
+            "imports[0]"
+        );
+        assert_eq!(
+            parse(with(
+                "imports",
+                json!(["math", "from collections import deque"])
+            ))
+            .unwrap()
+            .imports,
+            vec!["math", "from collections import deque"]
+        );
+    }
+
+    #[test]
+    fn code_size_is_bounded() {
+        let big = "x".repeat(64 * 1024 + 1);
+        assert_eq!(field_of(parse(with("code", json!(big)))), "code");
+    }
+
+    #[test]
+    fn submissions_survive_the_wire() {
+        let s = parse(valid()).unwrap();
+        let back: Submission = serde_json::from_slice(&serde_json::to_vec(&s).unwrap()).unwrap();
+        assert_eq!(back, s);
+    }
+}

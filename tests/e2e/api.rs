@@ -1,0 +1,132 @@
+//! The gateway's HTTP contract: bad input gets a JSON error with a fitting status, never a
+//! 500, and the gateway keeps serving.
+
+use serde_json::{json, Value};
+
+use crate::stack::Stack;
+
+fn valid() -> Value {
+    json!({
+        "language": "python",
+        "code": "def add_numbers(a, b):\n    return a + b",
+        "function_name": "add_numbers",
+        "imports": [],
+        "test_cases": [{"input": [2, 3], "expected_output": "5"}],
+        "callback_url": "http://localhost:5001/callback"
+    })
+}
+
+fn with(key: &str, value: Value) -> Value {
+    let mut body = valid();
+    body[key] = value;
+    body
+}
+
+fn without(key: &str) -> Value {
+    let mut body = valid();
+    body.as_object_mut().unwrap().remove(key);
+    body
+}
+
+#[tokio::test]
+async fn invalid_fields_are_named_in_a_422() {
+    let stack = Stack::start().await;
+    let cases = [
+        (with("language", json!("ruby")), "language"),
+        (with("language", json!("js")), "language"),
+        (without("language"), "language"),
+        (without("code"), "code"),
+        (with("code", json!("")), "code"),
+        (without("function_name"), "function_name"),
+        (with("function_name", json!("os.system")), "function_name"),
+        (with("function_name", json!("")), "function_name"),
+        (without("test_cases"), "test_cases"),
+        (with("test_cases", json!([])), "test_cases"),
+        (
+            with("test_cases", json!([{"input": [1]}])),
+            "test_cases[0].expected_output",
+        ),
+        (
+            with("callback_url", json!("ftp://example.com/x")),
+            "callback_url",
+        ),
+        (with("callback_url", json!("not a url")), "callback_url"),
+        (with("imports", json!([1])), "imports[0]"),
+        (with("code", json!("x".repeat(64 * 1024 + 1))), "code"),
+    ];
+    for (body, field) in cases {
+        let (status, answer) = stack.submit(&body).await;
+        assert_eq!(status, 422, "{field}: {answer}");
+        assert_eq!(answer["error"], "invalid_field", "{answer}");
+        assert_eq!(answer["field"], field, "{answer}");
+        assert!(answer["message"].as_str().unwrap().len() > 10, "{answer}");
+    }
+    let (status, _) = stack.submit(&valid()).await;
+    assert_eq!(status, 202, "the gateway still serves");
+}
+
+#[tokio::test]
+async fn malformed_bodies_and_wrong_requests_get_json_errors() {
+    let stack = Stack::start().await;
+    for body in ["{not json", "", "[1, 2]", "\"text\""] {
+        let (status, answer) = stack.post_raw(body.into(), "application/json").await;
+        assert_eq!(status, 400, "{body:?}: {answer}");
+        assert_eq!(answer["error"], "malformed_request");
+    }
+    let (status, answer) = stack.post_raw(valid().to_string(), "text/plain").await;
+    assert_eq!(status, 415, "{answer}");
+    assert_eq!(answer["error"], "unsupported_media_type");
+
+    let huge = "x".repeat(2 * 1024 * 1024);
+    let (status, answer) = stack
+        .post_raw(with("code", json!(huge)).to_string(), "application/json")
+        .await;
+    assert_eq!(status, 413, "{answer}");
+    assert_eq!(answer["error"], "payload_too_large");
+
+    let response = stack
+        .http
+        .get(format!("{}/no/such/path", stack.gateway))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 404);
+    let answer: Value = response.json().await.unwrap();
+    assert_eq!(answer["error"], "not_found");
+
+    let response = stack
+        .http
+        .get(format!("{}/execute", stack.gateway))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 405);
+    let answer: Value = response.json().await.unwrap();
+    assert_eq!(answer["error"], "method_not_allowed");
+
+    let (status, _) = stack.submit(&valid()).await;
+    assert_eq!(status, 202, "the gateway still serves");
+}
+
+#[tokio::test]
+async fn the_gateway_serves_health_docs_and_its_checked_in_spec() {
+    let stack = Stack::start().await;
+    let get = |path: &str| stack.http.get(format!("{}{path}", stack.gateway)).send();
+
+    let health: Value = get("/healthz").await.unwrap().json().await.unwrap();
+    assert_eq!(health["status"], "ok");
+    let ready = get("/readyz").await.unwrap();
+    assert_eq!(ready.status().as_u16(), 200);
+
+    let served = get("/openapi.json").await.unwrap().text().await.unwrap();
+    let checked_in =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json"))
+            .unwrap();
+    assert_eq!(served.trim_end(), checked_in.trim_end());
+    let spec: Value = serde_json::from_str(&served).unwrap();
+    assert!(spec["paths"]["/execute"]["post"].is_object());
+
+    let docs = get("/docs").await.unwrap();
+    assert_eq!(docs.status().as_u16(), 200);
+    assert!(docs.text().await.unwrap().contains("swagger"));
+}

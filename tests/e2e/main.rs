@@ -1,0 +1,8 @@
+//! The end-to-end suite: the real thing, on this machine. Each test starts its own
+//! nats-server with JetStream (temp dir, free port), the real gateway, workers and notifier
+//! in-process on free ports, the real Docker engine with the real sandbox images, and a
+//! callback receiver on loopback. Run by `make test` (`cargo test --features e2e --test e2e`).
+
+mod api;
+mod pipeline;
+mod stack;

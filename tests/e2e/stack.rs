@@ -1,0 +1,238 @@
+//! A whole engine for one test, stopped when the test ends.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use callback_receiver::{Callback, ReceiverConfig};
+use exec_engine::shutdown::CancellationToken;
+use exec_engine::Language;
+use futures::StreamExt;
+use gateway::{Application, GatewayConfig};
+use notifier::NotifierConfig;
+use serde_json::Value;
+use worker::WorkerConfig;
+
+/// How long a test waits for a result before it fails.
+pub const RESULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A nats-server with JetStream in a temp dir, on a port it picked itself.
+pub struct NatsServer {
+    child: Child,
+    pub url: String,
+    _dir: tempfile::TempDir,
+}
+
+impl NatsServer {
+    pub fn start() -> Self {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let log = dir.path().join("nats.log");
+        let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("nats/nats-server.conf");
+        let child = Command::new("nats-server")
+            .arg("-c")
+            .arg(&config)
+            .args(["-js", "-a", "127.0.0.1", "-p", "-1", "-sd"])
+            .arg(dir.path().join("js"))
+            .arg("-l")
+            .arg(&log)
+            .stdin(Stdio::null())
+            .spawn()
+            .expect("nats-server runs (make test installs it)");
+        let deadline = Instant::now() + Duration::from_secs(15);
+        let port = loop {
+            let text = std::fs::read_to_string(&log).unwrap_or_default();
+            if let Some(port) = text.lines().find_map(|l| {
+                l.split("Listening for client connections on 127.0.0.1:")
+                    .nth(1)
+            }) {
+                break port.trim().parse::<u16>().expect("a port number");
+            }
+            assert!(
+                Instant::now() < deadline,
+                "nats-server did not start:\n{text}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        Self {
+            child,
+            url: format!("nats://127.0.0.1:{port}"),
+            _dir: dir,
+        }
+    }
+}
+
+impl Drop for NatsServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// What a test may change about its engine.
+pub struct StackOptions {
+    pub languages: Vec<Language>,
+    pub receiver_fail_first: usize,
+    pub notifier: fn(NotifierConfig) -> NotifierConfig,
+}
+
+impl Default for StackOptions {
+    fn default() -> Self {
+        Self {
+            languages: vec![Language::Python],
+            receiver_fail_first: 0,
+            notifier: |config| NotifierConfig {
+                callback_retry_base_ms: 100,
+                callback_retry_max_ms: 500,
+                ..config
+            },
+        }
+    }
+}
+
+pub struct Stack {
+    /// Kept so that the server lives as long as the stack.
+    _nats_server: NatsServer,
+    pub nats: async_nats::Client,
+    pub gateway: String,
+    pub callbacks: tokio::sync::mpsc::UnboundedReceiver<Callback>,
+    pub callback_url: String,
+    pub http: reqwest::Client,
+    shutdown: CancellationToken,
+}
+
+impl Stack {
+    pub async fn start() -> Self {
+        Self::start_with(StackOptions::default()).await
+    }
+
+    pub async fn start_with(options: StackOptions) -> Self {
+        // Logs go to the test's captured output: shown only when the test fails.
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(
+                tracing_subscriber::EnvFilter::try_from_default_env()
+                    .unwrap_or_else(|_| "info".into()),
+            )
+            .with_test_writer()
+            .try_init();
+        // reqwest is built without a default TLS provider, as the notifier is.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let nats_server = NatsServer::start();
+        let url = nats_server.url.clone();
+        let shutdown = CancellationToken::new();
+
+        let languages: Vec<&str> = options.languages.iter().map(|l| l.as_str()).collect();
+        let gateway = Application::build(GatewayConfig {
+            languages: languages.join(","),
+            ..GatewayConfig::local("127.0.0.1:0", &url)
+        })
+        .await
+        .expect("the gateway starts");
+        let gateway_url = format!("http://127.0.0.1:{}", gateway.port());
+        tokio::spawn(gateway.run_until_stopped(shutdown.clone()));
+
+        for language in &options.languages {
+            let config = WorkerConfig::local(*language, &url);
+            let stop = shutdown.clone();
+            tokio::spawn(async move {
+                if let Err(err) = worker::run(config, stop).await {
+                    panic!("the worker stopped: {err:#}");
+                }
+            });
+        }
+        let notifier_config = (options.notifier)(NotifierConfig::local(&url));
+        let stop = shutdown.clone();
+        tokio::spawn(async move {
+            if let Err(err) = notifier::run(notifier_config, stop).await {
+                panic!("the notifier stopped: {err:#}");
+            }
+        });
+
+        let receiver = callback_receiver::start(&ReceiverConfig {
+            receiver_addr: "127.0.0.1:0".into(),
+            receiver_fail_first: options.receiver_fail_first,
+        })
+        .await
+        .expect("the callback receiver starts");
+        let nats = async_nats::connect(&url).await.expect("a NATS client");
+        Self {
+            _nats_server: nats_server,
+            nats,
+            gateway: gateway_url,
+            callbacks: receiver.callbacks,
+            callback_url: format!("http://127.0.0.1:{}/callback", receiver.port),
+            http: reqwest::Client::new(),
+            shutdown,
+        }
+    }
+
+    /// POSTs `body` to `/execute` as JSON; returns the status and the JSON answer.
+    pub async fn submit(&self, body: &Value) -> (u16, Value) {
+        self.post_raw(body.to_string(), "application/json").await
+    }
+
+    pub async fn post_raw(&self, body: String, content_type: &str) -> (u16, Value) {
+        let response = self
+            .http
+            .post(format!("{}/execute", self.gateway))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("the gateway answers");
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        let json = serde_json::from_str(&text)
+            .unwrap_or_else(|_| panic!("a JSON answer, got {status}: {text}"));
+        (status, json)
+    }
+
+    /// Submits and expects 202; returns the execution id.
+    pub async fn accept(&self, body: &Value) -> String {
+        let (status, answer) = self.submit(body).await;
+        assert_eq!(status, 202, "{answer}");
+        assert_eq!(answer["message"], "Code execution task accepted");
+        answer["id"].as_str().expect("an id").to_owned()
+    }
+
+    /// The next callback for `id`.
+    pub async fn callback_for(&mut self, id: &str) -> Callback {
+        let deadline = tokio::time::Instant::now() + RESULT_TIMEOUT;
+        loop {
+            let callback = tokio::time::timeout_at(deadline, self.callbacks.recv())
+                .await
+                .unwrap_or_else(|_| panic!("no callback for {id} within {RESULT_TIMEOUT:?}"))
+                .expect("the receiver runs");
+            if callback.header("X-Execution-Id") == Some(id) {
+                return callback;
+            }
+        }
+    }
+
+    /// A subscription to every result as it is published, opened before submitting.
+    pub async fn subscribe(&self, subject: &str) -> async_nats::Subscriber {
+        let subscriber = self.nats.subscribe(subject.to_owned()).await.unwrap();
+        self.nats.flush().await.unwrap();
+        subscriber
+    }
+}
+
+/// The next message on `subscriber` whose subject ends with `id`, as JSON.
+pub async fn message_for(subscriber: &mut async_nats::Subscriber, id: &str) -> (String, Value) {
+    let deadline = tokio::time::Instant::now() + RESULT_TIMEOUT;
+    loop {
+        let message = tokio::time::timeout_at(deadline, subscriber.next())
+            .await
+            .unwrap_or_else(|_| panic!("no NATS message for {id} within {RESULT_TIMEOUT:?}"))
+            .expect("the subscription stays open");
+        if message.subject.ends_with(id) {
+            let body = serde_json::from_slice(&message.payload).expect("a JSON payload");
+            return (message.subject.to_string(), body);
+        }
+    }
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
