@@ -2,6 +2,36 @@
 
 use serde_json::Value;
 
+/// How a test's output is judged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Comparison {
+    /// A function's returned value: [`outputs_match`].
+    ReturnedValue,
+    /// A whole program's stdout: [`program_output_matches`].
+    ProgramOutput,
+}
+
+impl Comparison {
+    pub fn matches(self, actual: &str, expected: &str) -> bool {
+        match self {
+            Comparison::ReturnedValue => outputs_match(actual, expected),
+            Comparison::ProgramOutput => program_output_matches(actual, expected),
+        }
+    }
+}
+
+/// A program's output matches when the lines are equal once trailing white space is
+/// ignored, at the end of each line and at the end of the output.
+pub fn program_output_matches(actual: &str, expected: &str) -> bool {
+    let lines = |text: &str| -> Vec<String> {
+        text.trim_end()
+            .lines()
+            .map(|line| line.trim_end().to_owned())
+            .collect()
+    };
+    lines(actual) == lines(expected)
+}
+
 /// A test passes when `actual` equals `expected` as text, or both parse as JSON and are
 /// equal as values (numbers by value, so `2` equals `2.0`), or `actual` is a JSON string
 /// whose content equals the raw `expected` (`"abc"` matches `abc`).
@@ -56,7 +86,16 @@ fn as_i128(n: &serde_json::Number) -> Option<i128> {
 
 #[cfg(test)]
 mod tests {
-    use super::outputs_match;
+    use super::{outputs_match, program_output_matches};
+
+    #[test]
+    fn program_output_ignores_trailing_white_space_only() {
+        assert!(program_output_matches("5\n", "5"));
+        assert!(program_output_matches("a  \r\nb\n\n", "a\nb"));
+        assert!(!program_output_matches(" 5", "5"));
+        assert!(!program_output_matches("a\n\nb", "a\nb"));
+        assert!(!program_output_matches("5.0", "5"));
+    }
 
     #[test]
     fn equal_text_matches() {

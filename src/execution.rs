@@ -8,7 +8,8 @@ use serde_json::Value;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::{compare, Language, Submission, TestCase, Verdict};
+use crate::compare::Comparison;
+use crate::{Language, Submission, TestCase, Verdict};
 
 /// What `actual_output` says for a test that produced no value, as the original
 /// specification shows.
@@ -64,15 +65,17 @@ pub struct CapturedOutput {
 }
 
 impl TestResult {
-    /// A test whose call returned `actual_output` (canonical JSON text).
+    /// A test that produced `actual_output`: a function's returned value as canonical JSON
+    /// text, or a program's stdout, judged by `comparison`.
     pub fn returned(
         case: &TestCase,
+        comparison: Comparison,
         actual_output: String,
         time_ms: f64,
         memory_kb: Option<u64>,
         output: CapturedOutput,
     ) -> Self {
-        let passed = compare::outputs_match(&actual_output, &case.expected_output);
+        let passed = comparison.matches(&actual_output, &case.expected_output);
         Self {
             input: case.input.clone(),
             expected_output: case.expected_output.clone(),
@@ -222,7 +225,7 @@ mod tests {
             id: Uuid::new_v4(),
             language: Language::Python,
             code: "def f(a): return a".into(),
-            function_name: "f".into(),
+            function_name: Some("f".into()),
             imports: vec![],
             test_cases: vec![
                 TestCase {
@@ -261,7 +264,16 @@ mod tests {
         let results = s
             .test_cases
             .iter()
-            .map(|c| TestResult::returned(c, "2".into(), 0.01, None, CapturedOutput::default()))
+            .map(|c| {
+                TestResult::returned(
+                    c,
+                    Comparison::ReturnedValue,
+                    "2".into(),
+                    0.01,
+                    None,
+                    CapturedOutput::default(),
+                )
+            })
             .collect();
         let doc = ExecutionResult::from_tests(&s, results, times());
         assert!(doc.results[0].passed);
@@ -279,6 +291,7 @@ mod tests {
         let results = vec![
             TestResult::returned(
                 &s.test_cases[0],
+                Comparison::ReturnedValue,
                 "2".into(),
                 0.01,
                 None,
@@ -329,6 +342,7 @@ mod tests {
         let results = vec![
             TestResult::returned(
                 &s.test_cases[0],
+                Comparison::ReturnedValue,
                 "2.0".into(),
                 0.01,
                 Some(1234),
@@ -336,6 +350,7 @@ mod tests {
             ),
             TestResult::returned(
                 &s.test_cases[1],
+                Comparison::ReturnedValue,
                 "4".into(),
                 0.01,
                 None,

@@ -41,6 +41,11 @@ impl Language {
         }
     }
 
+    /// Whether the sandbox builds an executable and runs it from its writable `/tmp`.
+    pub fn compiles_to_native_code(self) -> bool {
+        matches!(self, Language::Cpp | Language::Go)
+    }
+
     /// The wall-clock limit for a whole submission: 15 s for interpreted languages, 30 s
     /// where a compiler or a JVM has to start first.
     pub fn default_submission_timeout_secs(self) -> u64 {

@@ -6,6 +6,7 @@
 //! streams that connect the services, and the rules that judge a test's output.
 
 pub mod broker;
+pub mod canonical;
 pub mod compare;
 pub mod config;
 pub mod consumer;

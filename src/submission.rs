@@ -6,15 +6,17 @@ use serde_json::{Map, Value};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::compare::Comparison;
 use crate::Language;
 
-/// A validated request to run `function_name` from `code` once per test case.
+/// A validated request to run `function_name` from `code` once per test case, or, without
+/// a function name, to run `code` as a whole program once per test case.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Submission {
     pub id: Uuid,
     pub language: Language,
     pub code: String,
-    pub function_name: String,
+    pub function_name: Option<String>,
     pub imports: Vec<String>,
     pub test_cases: Vec<TestCase>,
     pub callback_url: Option<String>,
@@ -23,7 +25,8 @@ pub struct Submission {
 }
 
 /// One call of the function: `input` holds its positional arguments (a JSON array; any
-/// other value is the single argument), `expected_output` the text it should return.
+/// other value is the single argument), `expected_output` the text it should return. In
+/// program mode `input` is the program's stdin (a string) and `expected_output` its stdout.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TestCase {
     pub input: Value,
@@ -85,16 +88,29 @@ impl Submission {
                 "the request body must be a JSON object".to_owned(),
             ));
         };
+        let function_name = parse_function_name(&fields)?;
+        let test_cases = parse_test_cases(&fields, limits)?;
+        if function_name.is_none() {
+            check_program_inputs(&test_cases)?;
+        }
         Ok(Submission {
             id: Uuid::new_v4(),
             language: parse_language(&fields, limits)?,
             code: parse_code(&fields, limits)?,
-            function_name: parse_function_name(&fields)?,
+            function_name,
             imports: parse_imports(&fields, limits)?,
-            test_cases: parse_test_cases(&fields, limits)?,
+            test_cases,
             callback_url: parse_callback_url(&fields)?,
             submitted_at: OffsetDateTime::now_utc(),
         })
+    }
+
+    /// How this submission's outputs are judged.
+    pub fn comparison(&self) -> Comparison {
+        match self.function_name {
+            Some(_) => Comparison::ReturnedValue,
+            None => Comparison::ProgramOutput,
+        }
     }
 }
 
@@ -151,7 +167,11 @@ fn parse_code(
     Ok(code.to_owned())
 }
 
-fn parse_function_name(fields: &Map<String, Value>) -> Result<String, SubmissionError> {
+/// `None` (absent or null) asks for program mode.
+fn parse_function_name(fields: &Map<String, Value>) -> Result<Option<String>, SubmissionError> {
+    if fields.get("function_name").is_none_or(Value::is_null) {
+        return Ok(None);
+    }
     let name = required_string(fields, "function_name")?;
     let mut chars = name.chars();
     let starts_well = chars
@@ -169,7 +189,19 @@ fn parse_function_name(fields: &Map<String, Value>) -> Result<String, Submission
             ),
         ));
     }
-    Ok(name.to_owned())
+    Ok(Some(name.to_owned()))
+}
+
+/// In program mode each input is the program's stdin.
+fn check_program_inputs(cases: &[TestCase]) -> Result<(), SubmissionError> {
+    match cases.iter().position(|case| !case.input.is_string()) {
+        Some(i) => Err(invalid(
+            format!("test_cases[{i}].input"),
+            "without function_name the code runs as a program: each input must be a string, \
+             the program's stdin",
+        )),
+        None => Ok(()),
+    }
 }
 
 fn parse_imports(
@@ -342,7 +374,8 @@ mod tests {
     fn the_specification_example_parses() {
         let s = parse(valid()).unwrap();
         assert_eq!(s.language, Language::Python);
-        assert_eq!(s.function_name, "add_numbers");
+        assert_eq!(s.function_name.as_deref(), Some("add_numbers"));
+        assert_eq!(s.comparison(), Comparison::ReturnedValue);
         assert_eq!(s.test_cases[0].input, json!([2, 3]));
         assert_eq!(s.test_cases[0].expected_output, "5");
         assert_eq!(
@@ -366,7 +399,7 @@ mod tests {
 
     #[test]
     fn each_required_field_is_named_when_missing() {
-        for key in ["language", "code", "function_name", "test_cases"] {
+        for key in ["language", "code", "test_cases"] {
             assert_eq!(field_of(parse(without(key))), key);
             assert_eq!(field_of(parse(with(key, Value::Null))), key);
         }
@@ -447,6 +480,26 @@ mod tests {
         );
         let cases = json!(vec![json!({"input": [], "expected_output": "1"}); 101]);
         assert_eq!(field_of(parse(with("test_cases", cases))), "test_cases");
+    }
+
+    #[test]
+    fn without_a_function_name_the_code_is_a_program_reading_string_inputs() {
+        let program = with(
+            "test_cases",
+            json!([{"input": "2 3\n", "expected_output": "5"}]),
+        );
+        let mut body = program.clone();
+        body.as_object_mut().unwrap().remove("function_name");
+        let s = parse(body).unwrap();
+        assert_eq!(s.function_name, None);
+        assert_eq!(s.comparison(), Comparison::ProgramOutput);
+        let mut body = program;
+        body["function_name"] = Value::Null;
+        assert!(parse(body).is_ok());
+        // A function's argument list is not a program's stdin.
+        let mut body = valid();
+        body.as_object_mut().unwrap().remove("function_name");
+        assert_eq!(field_of(parse(body)), "test_cases[0].input");
     }
 
     #[test]

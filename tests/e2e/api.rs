@@ -37,7 +37,8 @@ async fn invalid_fields_are_named_in_a_422() {
         (without("language"), "language"),
         (without("code"), "code"),
         (with("code", json!("")), "code"),
-        (without("function_name"), "function_name"),
+        // Without a function name the code is a program, whose inputs are strings.
+        (without("function_name"), "test_cases[0].input"),
         (with("function_name", json!("os.system")), "function_name"),
         (with("function_name", json!("")), "function_name"),
         (without("test_cases"), "test_cases"),

@@ -4,5 +4,7 @@
 //! callback receiver on loopback. Run by `make test` (`cargo test --features e2e --test e2e`).
 
 mod api;
+mod conformance;
+mod examples;
 mod pipeline;
 mod stack;

@@ -1,5 +1,6 @@
 //! A whole engine for one test, stopped when the test ends.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -229,6 +230,33 @@ pub async fn message_for(subscriber: &mut async_nats::Subscriber, id: &str) -> (
             return (message.subject.to_string(), body);
         }
     }
+}
+
+/// The results for every one of `ids`, as they arrive on `subscriber`, by id.
+pub async fn results_for(
+    subscriber: &mut async_nats::Subscriber,
+    ids: &[String],
+    timeout: Duration,
+) -> HashMap<String, Value> {
+    let mut results = HashMap::new();
+    let deadline = tokio::time::Instant::now() + timeout;
+    while results.len() < ids.len() {
+        let Ok(Some(message)) = tokio::time::timeout_at(deadline, subscriber.next()).await else {
+            let missing: Vec<_> = ids.iter().filter(|id| !results.contains_key(*id)).collect();
+            panic!("no result within {timeout:?} for {missing:?}");
+        };
+        let id = message
+            .subject
+            .rsplit('.')
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        if ids.contains(&id) {
+            let body = serde_json::from_slice(&message.payload).expect("a JSON payload");
+            results.insert(id, body);
+        }
+    }
+    results
 }
 
 impl Drop for Stack {

@@ -19,8 +19,9 @@ pub struct ExecuteRequest {
     pub language: String,
     /// The source code that defines the function.
     pub code: String,
-    /// The function to call: a free function or a method of `class Solution`.
-    pub function_name: String,
+    /// The function to call: a free function or a method of `class Solution`. Leave it
+    /// out to run `code` as a whole program, each test's `input` being its stdin.
+    pub function_name: Option<String>,
     /// Module names (`math`) or whole import statements (`from collections import deque`).
     #[oai(default)]
     pub imports: Vec<String>,
@@ -33,9 +34,10 @@ pub struct ExecuteRequest {
 #[derive(Object)]
 #[oai(rename = "TestCase")]
 pub struct TestCaseRequest {
-    /// The positional arguments as a JSON array (any other value is the single argument).
+    /// The positional arguments as a JSON array (any other value is the single argument);
+    /// in program mode, the program's stdin as a string.
     pub input: serde_json::Value,
-    /// The expected return value as text, compared per the contract.
+    /// The expected return value (or program output) as text, compared per the contract.
     pub expected_output: String,
 }
 

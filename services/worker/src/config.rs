@@ -115,6 +115,7 @@ impl WorkerConfig {
             nano_cpus: (self.sandbox_cpus * 1e9) as i64,
             pids_limit: self.sandbox_pids_limit,
             tmpfs_bytes: self.sandbox_tmpfs_mb * 1024 * 1024,
+            tmpfs_exec: language.compiles_to_native_code(),
             timeout: Duration::from_secs(
                 self.sandbox_timeout_secs
                     .unwrap_or_else(|| language.default_submission_timeout_secs()),

@@ -2,7 +2,7 @@
 //! the events it reads back, turned into the result document.
 
 use exec_engine::execution::{CapturedOutput, RunTimes};
-use exec_engine::{ExecutionResult, Submission, TestResult, Verdict};
+use exec_engine::{canonical, ExecutionResult, Submission, TestResult, Verdict};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -13,7 +13,7 @@ use crate::sandbox::SandboxOutput;
 pub struct HarnessJob<'a> {
     pub nonce: &'a str,
     pub code: &'a str,
-    pub function_name: &'a str,
+    pub function_name: Option<&'a str>,
     pub imports: &'a [String],
     pub inputs: Vec<&'a Value>,
     pub output_limit_bytes: usize,
@@ -24,7 +24,7 @@ impl<'a> HarnessJob<'a> {
         Self {
             nonce,
             code: &submission.code,
-            function_name: &submission.function_name,
+            function_name: submission.function_name.as_deref(),
             imports: &submission.imports,
             inputs: submission.test_cases.iter().map(|c| &c.input).collect(),
             output_limit_bytes,
@@ -49,7 +49,10 @@ pub enum HarnessEvent {
     },
     Test {
         index: usize,
+        /// A function's returned value, as JSON text.
         value: Option<String>,
+        /// A program's stdout (program mode).
+        output: Option<String>,
         error: Option<String>,
         time_ms: f64,
         #[serde(default)]
@@ -121,6 +124,7 @@ pub fn interpret(
     times: RunTimes,
 ) -> ExecutionResult {
     let events = events(&output.stdout, nonce);
+    let comparison = submission.comparison();
     let mut compile_time_ms = None;
     let mut tests: Vec<Option<TestResult>> = vec![None; submission.test_cases.len()];
     for event in events {
@@ -134,6 +138,7 @@ pub fn interpret(
             HarnessEvent::Test {
                 index,
                 value,
+                output,
                 error,
                 time_ms,
                 stdout,
@@ -145,9 +150,11 @@ pub fn interpret(
                     continue;
                 };
                 let captured = CapturedOutput { stdout, stderr };
-                *slot = Some(match (value, error) {
-                    (Some(value), None) => {
-                        TestResult::returned(case, value, time_ms, None, captured)
+                // One text for one value, whichever language rendered it.
+                let value = value.map(|v| canonical::canonicalize(&v).unwrap_or(v));
+                *slot = Some(match (value.or(output), error) {
+                    (Some(actual), None) => {
+                        TestResult::returned(case, comparison, actual, time_ms, None, captured)
                     }
                     (_, error) => TestResult::failed(
                         case,
@@ -211,7 +218,7 @@ mod tests {
             id: Uuid::new_v4(),
             language: Language::Python,
             code: String::new(),
-            function_name: "f".into(),
+            function_name: Some("f".into()),
             imports: vec![],
             test_cases: (0..cases)
                 .map(|i| TestCase {
@@ -261,6 +268,37 @@ mod tests {
         assert_eq!(doc.results[1].status, Verdict::WrongAnswer);
         assert_eq!(doc.compile_time_ms, Some(1.5));
         assert_eq!(doc.status, Verdict::WrongAnswer);
+    }
+
+    #[test]
+    fn values_are_rendered_canonically() {
+        let out = output(&[
+            r#"n0nce {"event":"loaded","compile_time_ms":1}"#,
+            r#"n0nce {"event":"test","index":0,"value":"{\"b\": 1.0, \"a\": [2.50]}","time_ms":0.01}"#,
+        ]);
+        let doc = interpret(&submission(1), NONCE, &out, 15, times());
+        assert_eq!(doc.results[0].actual_output, r#"{"a":[2.5],"b":1}"#);
+    }
+
+    #[test]
+    fn a_program_output_is_compared_as_text() {
+        let mut program = submission(2);
+        program.function_name = None;
+        program.test_cases[0].expected_output = "5".into();
+        program.test_cases[1].expected_output = "6".into();
+        let out = output(&[
+            r#"n0nce {"event":"loaded","compile_time_ms":1}"#,
+            r#"n0nce {"event":"test","index":0,"output":"5\n","time_ms":3.0}"#,
+            r#"n0nce {"event":"test","index":1,"output":"6.0\n","time_ms":3.0}"#,
+        ]);
+        let doc = interpret(&program, NONCE, &out, 15, times());
+        assert_eq!(doc.results[0].actual_output, "5\n");
+        assert!(doc.results[0].passed);
+        assert_eq!(
+            doc.results[1].status,
+            Verdict::WrongAnswer,
+            "program output is not JSON"
+        );
     }
 
     #[test]

@@ -37,6 +37,8 @@ pub struct SandboxSpec {
     pub nano_cpus: i64,
     pub pids_limit: i64,
     pub tmpfs_bytes: u64,
+    /// Whether files in `/tmp` may be executed: compiled languages build into it.
+    pub tmpfs_exec: bool,
     /// Wall clock for the whole container, from start to exit.
     pub timeout: Duration,
 }

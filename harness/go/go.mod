@@ -1,0 +1,3 @@
+module exec-engine/harness/go
+
+go 1.19

@@ -1,0 +1,110 @@
+package harnessrt
+
+import (
+	"encoding/json"
+	"math"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+type ListNode struct {
+	Val  int
+	Next *ListNode
+}
+
+type TreeNode struct {
+	Val         int
+	Left, Right *TreeNode
+}
+
+// roundTrip decodes input as the argument of fn and renders what fn returns.
+func roundTrip(t *testing.T, fn interface{}, input string) string {
+	t.Helper()
+	args, err := decodeArgs(reflect.TypeOf(fn), json.RawMessage(input))
+	if err != nil {
+		t.Fatalf("%s: %v", input, err)
+	}
+	value, err := renderResults(reflect.ValueOf(fn).Call(args))
+	if err != nil {
+		t.Fatalf("%s: %v", input, err)
+	}
+	return value
+}
+
+func TestConventionsSurviveARoundTrip(t *testing.T) {
+	identity := func(v interface{}) interface{} { return v }
+	cases := []struct {
+		fn    interface{}
+		input string
+		want  string
+	}{
+		{func(l *ListNode) *ListNode { return l }, `[[1,2,3]]`, `[1,2,3]`},
+		{func(l *ListNode) *ListNode { return l }, `[[]]`, `[]`},
+		{func(r *TreeNode) *TreeNode { return r }, `[[1,null,2,3]]`, `[1,null,2,3]`},
+		{func(r *TreeNode) *TreeNode { return r }, `[[3,9,20,null,null,15,7]]`, `[3,9,20,null,null,15,7]`},
+		{func(r *TreeNode) *TreeNode { return r }, `[[]]`, `[]`},
+		{func(ls []*ListNode) []*ListNode { return ls }, `[[[1],[],[2,3]]]`, `[[1],[],[2,3]]`},
+		{func(c byte) byte { return c }, `["a"]`, `"a"`},
+		{func(r rune) rune { return r }, `["é"]`, `"é"`},
+		{func(b [][]byte) [][]byte { return b }, `[[["1","0"],["0"]]]`, `[["1","0"],["0"]]`},
+		{func(b []byte) []byte { return b }, `["hi"]`, `["h","i"]`},
+		{func(m map[byte]int) map[byte]int { return m }, `[{"a":1}]`, `{"a":1}`},
+		{func(m map[int]string) map[int]string { return m }, `[{"2":"x"}]`, `{"2":"x"}`},
+		{func(n int64) int64 { return n }, `[9223372036854775807]`, `9223372036854775807`},
+		{identity, `[12345678901234567890123]`, `12345678901234567890123`},
+		{func(s string) string { return s }, `["<a&b>"]`, `"<a&b>"`},
+		{func(f float64) float64 { return f }, `[0.1]`, `0.1`},
+		{func() {}, `[]`, `null`},
+		{func() (int, string) { return 1, "a" }, `[]`, `[1,"a"]`},
+		{func() []int { return nil }, `[]`, `[]`},
+		{func() map[string]int { return nil }, `[]`, `{}`},
+		{func() map[int]struct{} { return map[int]struct{}{10: {}, 9: {}} }, `[]`, `[9,10]`},
+		{func() []float64 { return []float64{math.NaN(), math.Inf(-1)} }, `[]`, `[null,null]`},
+		{func(a int, rest ...int) []int { return append(rest, a) }, `[1,2,3]`, `[2,3,1]`},
+		{func(a int) int { return a }, `7`, `7`},
+	}
+	for _, c := range cases {
+		if got := roundTrip(t, c.fn, c.input); got != c.want {
+			t.Errorf("%T with %s: got %s, want %s", c.fn, c.input, got, c.want)
+		}
+	}
+}
+
+func TestBadArgumentsNameTheArgument(t *testing.T) {
+	cases := []struct {
+		fn    interface{}
+		input string
+		want  string
+	}{
+		{func(a, b int) {}, `[1,"x"]`, `argument 2 (target: int): cannot unmarshal string into int`},
+		{func(c byte) {}, `["ab"]`, `argument 1 (target: uint8): expected a one-byte string, got "ab"`},
+		{func(l *ListNode) {}, `[[1,"x"]]`, `argument 1 (target: *harnessrt.ListNode): element 1: cannot unmarshal string into int`},
+		{func(a, b int) {}, `[1]`, `expected 2 arguments, got 1`},
+	}
+	for _, c := range cases {
+		_, err := decodeArgs(reflect.TypeOf(c.fn), json.RawMessage(c.input))
+		if err == nil || err.Error() != c.want {
+			t.Errorf("%s: got %v, want %s", c.input, err, c.want)
+		}
+	}
+}
+
+func TestCyclesAreErrors(t *testing.T) {
+	node := &ListNode{Val: 1}
+	node.Next = node
+	if _, err := renderResults([]reflect.Value{reflect.ValueOf(node)}); err == nil {
+		t.Error("a cyclic list rendered")
+	}
+}
+
+func TestPanicsAreReportedWithTheirMessage(t *testing.T) {
+	_, _, failure := call(reflect.ValueOf(func() { panic("negative") }), nil)
+	if !strings.HasPrefix(failure, "panic: negative") {
+		t.Errorf("got %q", failure)
+	}
+	_, _, failure = call(reflect.ValueOf(func() { var s []int; _ = s[1] }), nil)
+	if !strings.HasPrefix(failure, "panic: runtime error: index out of range [1] with length 0") {
+		t.Errorf("got %q", failure)
+	}
+}

@@ -1,0 +1,2 @@
+def addLongs(a, b):
+    return a + b

@@ -1,0 +1,3 @@
+func addNumbers(a int, b int) int {
+	return a +
+}

@@ -1,0 +1,2 @@
+def countChar(s, c):
+    return s.count(c)

@@ -1,0 +1,2 @@
+def isPalindrome(x):
+    return str(x) == str(x)[::-1]

@@ -1,0 +1,2 @@
+def matrixSum(grid):
+    return sum(sum(row) for row in grid)

@@ -1,0 +1,4 @@
+def maxDepth(root: Optional[TreeNode]) -> int:
+    if root is None:
+        return 0
+    return 1 + max(maxDepth(root.left), maxDepth(root.right))

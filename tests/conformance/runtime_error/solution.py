@@ -1,0 +1,4 @@
+def checkPositive(n):
+    if n < 0:
+        raise ValueError("negative")
+    return n

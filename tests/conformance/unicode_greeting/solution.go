@@ -1,0 +1,3 @@
+func greet(name string) string {
+	return "Hello, " + name + "!"
+}

@@ -1,0 +1,143 @@
+//! Five languages that behave as one: every problem under `tests/conformance/` is solved in
+//! each language and must give the same verdicts and the same `actual_output` everywhere.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use exec_engine::Language;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::stack::{results_for, Stack, StackOptions};
+
+#[derive(Deserialize)]
+struct Problem {
+    function_name: Option<String>,
+    tests: Vec<ProblemTest>,
+    status: String,
+}
+
+#[derive(Deserialize)]
+struct ProblemTest {
+    input: Value,
+    expected_output: String,
+    actual_output: String,
+    status: String,
+}
+
+fn problems_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance")
+}
+
+fn extension(language: Language) -> &'static str {
+    match language {
+        Language::Python => "py",
+        Language::Js => "js",
+        Language::Java => "java",
+        Language::Cpp => "cpp",
+        Language::Go => "go",
+    }
+}
+
+/// The languages whose sandbox images `make test` built (`E2E_LANGUAGES`, default python).
+pub fn languages_under_test() -> Vec<Language> {
+    let list = std::env::var("E2E_LANGUAGES").unwrap_or_else(|_| "python".into());
+    exec_engine::language::parse_list(&list).expect("E2E_LANGUAGES names languages")
+}
+
+fn load_problems() -> BTreeMap<String, Problem> {
+    let mut problems = BTreeMap::new();
+    for entry in std::fs::read_dir(problems_dir()).unwrap() {
+        let dir = entry.unwrap().path();
+        let text = std::fs::read_to_string(dir.join("problem.json")).unwrap();
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        problems.insert(name, serde_json::from_str(&text).unwrap());
+    }
+    problems
+}
+
+/// What a test's output must read, whatever the language: program output up to trailing
+/// white space, everything else exactly.
+fn comparable(problem: &Problem, output: &str) -> String {
+    match problem.function_name {
+        None => output.trim_end().to_owned(),
+        Some(_) => output.to_owned(),
+    }
+}
+
+#[tokio::test]
+async fn every_problem_gives_the_same_results_in_every_language() {
+    let languages = languages_under_test();
+    let problems = load_problems();
+    assert!(problems.len() >= 12, "at least 12 problems");
+    let stack = Stack::start_with(StackOptions {
+        languages: languages.clone(),
+        ..StackOptions::default()
+    })
+    .await;
+    let mut results = stack.subscribe("exec.result.>").await;
+
+    let mut submitted = Vec::new();
+    for (name, problem) in &problems {
+        for &language in &languages {
+            let path = problems_dir()
+                .join(name)
+                .join(format!("solution.{}", extension(language)));
+            let code = std::fs::read_to_string(&path)
+                .unwrap_or_else(|_| panic!("{} is missing", path.display()));
+            let test_cases: Vec<Value> = problem
+                .tests
+                .iter()
+                .map(|t| json!({"input": t.input, "expected_output": t.expected_output}))
+                .collect();
+            let id = stack
+                .accept(&json!({
+                    "language": language.as_str(),
+                    "code": code,
+                    "function_name": problem.function_name,
+                    "test_cases": test_cases,
+                }))
+                .await;
+            submitted.push((name.clone(), language, id));
+        }
+    }
+
+    let ids: Vec<String> = submitted.iter().map(|(_, _, id)| id.clone()).collect();
+    let bodies = results_for(&mut results, &ids, Duration::from_secs(600)).await;
+    let mut failures = Vec::new();
+    for (name, language, id) in &submitted {
+        let problem = &problems[name];
+        let body = &bodies[id];
+        let mut check = |what: String, got: &Value, want: &str| {
+            if got.as_str().map(|g| comparable(problem, g)) != Some(comparable(problem, want)) {
+                failures.push(format!(
+                    "{name} [{language}] {what}: got {got}, want {want:?}"
+                ));
+            }
+        };
+        check("status".into(), &body["status"], &problem.status);
+        for (i, test) in problem.tests.iter().enumerate() {
+            let result = &body["results"][i];
+            check(format!("test {i} status"), &result["status"], &test.status);
+            check(
+                format!("test {i} actual_output"),
+                &result["actual_output"],
+                &test.actual_output,
+            );
+        }
+        if body["status"] != problem.status.as_str() {
+            failures.push(format!(
+                "{name} [{language}] details: {}",
+                body["error_details"]
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} mismatches across {} submissions:\n{}",
+        failures.len(),
+        submitted.len(),
+        failures.join("\n")
+    );
+}
