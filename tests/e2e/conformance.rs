@@ -9,7 +9,7 @@ use exec_engine::Language;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::stack::{results_for, Stack, StackOptions};
+use crate::stack::{Stack, StackOptions};
 
 #[derive(Deserialize)]
 struct Problem {
@@ -104,7 +104,9 @@ async fn every_problem_gives_the_same_results_in_every_language() {
     }
 
     let ids: Vec<String> = submitted.iter().map(|(_, _, id)| id.clone()).collect();
-    let bodies = results_for(&mut results, &ids, Duration::from_secs(600)).await;
+    let bodies = stack
+        .results_for(&mut results, &ids, Duration::from_secs(600))
+        .await;
     let mut failures = Vec::new();
     for (name, language, id) in &submitted {
         let problem = &problems[name];

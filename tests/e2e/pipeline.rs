@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use crate::stack::{message_for, Stack, StackOptions};
+use crate::stack::{Stack, StackOptions};
 
 fn assert_time_format(time: &Value) {
     let text = time.as_str().expect("time is a string");
@@ -56,7 +56,7 @@ async fn the_specification_python_example_is_delivered_as_documented() {
     assert_eq!(body["status"], "accepted");
     assert_eq!(body["language"], "python");
 
-    let (subject, on_nats) = message_for(&mut results, &id).await;
+    let (subject, on_nats) = stack.message_for(&mut results, &id).await;
     assert_eq!(subject, format!("exec.result.{id}"));
     assert_eq!(&on_nats, body, "NATS carries the callback's document");
 }
@@ -93,7 +93,7 @@ async fn the_specification_syntax_error_example_is_delivered_as_documented() {
     assert!(details.contains("line 2"), "{details}");
     assert_eq!(body["status"], "compile_error");
 
-    let (_, on_nats) = message_for(&mut results, &id).await;
+    let (_, on_nats) = stack.message_for(&mut results, &id).await;
     assert_eq!(on_nats, body);
 }
 
@@ -178,7 +178,7 @@ async fn without_a_callback_url_the_result_is_read_on_nats() {
             "test_cases": [{"input": 2, "expected_output": "[2, \"2\", true, null, {\"k\": 2}]"}]
         }))
         .await;
-    let (_, body) = message_for(&mut results, &id).await;
+    let (_, body) = stack.message_for(&mut results, &id).await;
     assert_eq!(
         body["results"][0]["actual_output"],
         r#"[2,"2",true,null,{"k":2}]"#
@@ -222,7 +222,7 @@ async fn a_refused_callback_is_kept_as_a_dead_letter() {
             "callback_url": refusing
         }))
         .await;
-    let (subject, body) = message_for(&mut dead, &id).await;
+    let (subject, body) = stack.message_for(&mut dead, &id).await;
     assert_eq!(subject, format!("exec.dead.callback.{id}"));
     assert_eq!(body["id"], id.as_str());
     assert_eq!(body["all_passed"], true);

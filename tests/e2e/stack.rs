@@ -99,6 +99,8 @@ pub struct Stack {
     pub callback_url: String,
     pub http: reqwest::Client,
     shutdown: CancellationToken,
+    /// Cancelled when a service stops with an error, so that waits end at once.
+    failed: CancellationToken,
 }
 
 impl Stack {
@@ -131,20 +133,23 @@ impl Stack {
         let gateway_url = format!("http://127.0.0.1:{}", gateway.port());
         tokio::spawn(gateway.run_until_stopped(shutdown.clone()));
 
-        for language in &options.languages {
-            let config = WorkerConfig::local(*language, &url);
-            let stop = shutdown.clone();
+        let failed = CancellationToken::new();
+        for &language in &options.languages {
+            let config = WorkerConfig::local(language, &url);
+            let (stop, failed) = (shutdown.clone(), failed.clone());
             tokio::spawn(async move {
                 if let Err(err) = worker::run(config, stop).await {
-                    panic!("the worker stopped: {err:#}");
+                    eprintln!("the {language} worker stopped: {err:#}");
+                    failed.cancel();
                 }
             });
         }
         let notifier_config = (options.notifier)(NotifierConfig::local(&url));
-        let stop = shutdown.clone();
+        let (stop, notifier_failed) = (shutdown.clone(), failed.clone());
         tokio::spawn(async move {
             if let Err(err) = notifier::run(notifier_config, stop).await {
-                panic!("the notifier stopped: {err:#}");
+                eprintln!("the notifier stopped: {err:#}");
+                notifier_failed.cancel();
             }
         });
 
@@ -163,6 +168,7 @@ impl Stack {
             callback_url: format!("http://127.0.0.1:{}/callback", receiver.port),
             http: reqwest::Client::new(),
             shutdown,
+            failed,
         }
     }
 
@@ -199,10 +205,12 @@ impl Stack {
     pub async fn callback_for(&mut self, id: &str) -> Callback {
         let deadline = tokio::time::Instant::now() + RESULT_TIMEOUT;
         loop {
-            let callback = tokio::time::timeout_at(deadline, self.callbacks.recv())
-                .await
-                .unwrap_or_else(|_| panic!("no callback for {id} within {RESULT_TIMEOUT:?}"))
-                .expect("the receiver runs");
+            let callback = tokio::select! {
+                _ = self.failed.cancelled() => panic!("a service stopped (see its error above)"),
+                callback = tokio::time::timeout_at(deadline, self.callbacks.recv()) => callback
+                    .unwrap_or_else(|_| panic!("no callback for {id} within {RESULT_TIMEOUT:?}"))
+                    .expect("the receiver runs"),
+            };
             if callback.header("X-Execution-Id") == Some(id) {
                 return callback;
             }
@@ -217,46 +225,66 @@ impl Stack {
     }
 }
 
-/// The next message on `subscriber` whose subject ends with `id`, as JSON.
-pub async fn message_for(subscriber: &mut async_nats::Subscriber, id: &str) -> (String, Value) {
-    let deadline = tokio::time::Instant::now() + RESULT_TIMEOUT;
-    loop {
-        let message = tokio::time::timeout_at(deadline, subscriber.next())
-            .await
-            .unwrap_or_else(|_| panic!("no NATS message for {id} within {RESULT_TIMEOUT:?}"))
-            .expect("the subscription stays open");
-        if message.subject.ends_with(id) {
-            let body = serde_json::from_slice(&message.payload).expect("a JSON payload");
-            return (message.subject.to_string(), body);
+impl Stack {
+    /// The next message on `subscriber` whose subject ends with `id`, as JSON.
+    pub async fn message_for(
+        &self,
+        subscriber: &mut async_nats::Subscriber,
+        id: &str,
+    ) -> (String, Value) {
+        let deadline = tokio::time::Instant::now() + RESULT_TIMEOUT;
+        loop {
+            let message = self
+                .next_message(subscriber, deadline)
+                .await
+                .unwrap_or_else(|| panic!("no NATS message for {id} within {RESULT_TIMEOUT:?}"));
+            if message.subject.ends_with(id) {
+                let body = serde_json::from_slice(&message.payload).expect("a JSON payload");
+                return (message.subject.to_string(), body);
+            }
         }
     }
-}
 
-/// The results for every one of `ids`, as they arrive on `subscriber`, by id.
-pub async fn results_for(
-    subscriber: &mut async_nats::Subscriber,
-    ids: &[String],
-    timeout: Duration,
-) -> HashMap<String, Value> {
-    let mut results = HashMap::new();
-    let deadline = tokio::time::Instant::now() + timeout;
-    while results.len() < ids.len() {
-        let Ok(Some(message)) = tokio::time::timeout_at(deadline, subscriber.next()).await else {
-            let missing: Vec<_> = ids.iter().filter(|id| !results.contains_key(*id)).collect();
-            panic!("no result within {timeout:?} for {missing:?}");
-        };
-        let id = message
-            .subject
-            .rsplit('.')
-            .next()
-            .unwrap_or_default()
-            .to_owned();
-        if ids.contains(&id) {
-            let body = serde_json::from_slice(&message.payload).expect("a JSON payload");
-            results.insert(id, body);
+    /// The results for every one of `ids`, as they arrive on `subscriber`, by id.
+    pub async fn results_for(
+        &self,
+        subscriber: &mut async_nats::Subscriber,
+        ids: &[String],
+        timeout: Duration,
+    ) -> HashMap<String, Value> {
+        let mut results = HashMap::new();
+        let deadline = tokio::time::Instant::now() + timeout;
+        while results.len() < ids.len() {
+            let Some(message) = self.next_message(subscriber, deadline).await else {
+                let missing: Vec<_> = ids.iter().filter(|id| !results.contains_key(*id)).collect();
+                panic!("no result within {timeout:?} for {missing:?}");
+            };
+            let id = message
+                .subject
+                .rsplit('.')
+                .next()
+                .unwrap_or_default()
+                .to_owned();
+            if ids.contains(&id) {
+                let body = serde_json::from_slice(&message.payload).expect("a JSON payload");
+                results.insert(id, body);
+            }
+        }
+        results
+    }
+
+    async fn next_message(
+        &self,
+        subscriber: &mut async_nats::Subscriber,
+        deadline: tokio::time::Instant,
+    ) -> Option<async_nats::Message> {
+        tokio::select! {
+            _ = self.failed.cancelled() => panic!("a service stopped (see its error above)"),
+            message = tokio::time::timeout_at(deadline, subscriber.next()) => {
+                message.ok().map(|m| m.expect("the subscription stays open"))
+            }
         }
     }
-    results
 }
 
 impl Drop for Stack {

@@ -33,7 +33,7 @@ fn default_addr() -> String {
 }
 
 fn default_languages() -> String {
-    "python".to_owned()
+    "python,js,java,cpp,go".to_owned()
 }
 
 fn default_max_body_bytes() -> usize {

@@ -37,12 +37,10 @@ pub async fn run(config: WorkerConfig, shutdown: CancellationToken) -> anyhow::R
     let (_client, js) = broker::connect(&config.nats_url, &name).await?;
     broker::ensure_streams(&js, &config.streams).await?;
     let sandbox = Sandbox::connect().await.context("connecting to Docker")?;
-    let removed = sandbox
-        .remove_leftovers()
-        .await
-        .context("removing sandboxes left behind")?;
-    if removed > 0 {
-        tracing::info!(removed, "removed sandboxes a crashed worker left behind");
+    match sandbox.remove_leftovers().await {
+        Ok(0) => {}
+        Ok(removed) => tracing::info!(removed, "removed sandboxes a crashed worker left behind"),
+        Err(err) => tracing::warn!(error = %err, "could not remove sandboxes left behind"),
     }
     let consumer = Durable {
         stream: subjects::SUBMISSIONS_STREAM,

@@ -198,13 +198,22 @@ impl Sandbox {
                 .and_then(|d| d.parse::<u64>().ok())
                 .is_none_or(|d| d + LEFTOVER_GRACE.as_secs() < now);
             if let (true, Some(id)) = (expired, container.id) {
-                self.docker
+                let removal = self
+                    .docker
                     .remove_container(
                         &id,
                         Some(RemoveContainerOptionsBuilder::default().force(true).build()),
                     )
-                    .await?;
-                removed += 1;
+                    .await;
+                match removal {
+                    Ok(()) => removed += 1,
+                    // Another worker's sweep got there first: gone, or on its way.
+                    Err(DockerError::DockerResponseServerError {
+                        status_code: 404 | 409,
+                        ..
+                    }) => {}
+                    Err(err) => return Err(err),
+                }
             }
         }
         Ok(removed)

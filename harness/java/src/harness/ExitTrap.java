@@ -1,0 +1,65 @@
+package harness;
+
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.security.Permission;
+
+/**
+ * Turns System.exit and Runtime.halt in user code into an {@link ExitRequest} thrown where they
+ * are called, so that one test's exit does not end the rest. A SecurityManager is deprecated in
+ * Java 17 but still works with -Djava.security.manager=allow; it permits everything else, as
+ * the container is the sandbox.
+ */
+@SuppressWarnings("removal")
+final class ExitTrap extends SecurityManager {
+    /** An Error, so that user code's catch (Exception e) does not swallow it. */
+    static final class ExitRequest extends Error {
+        final int status;
+
+        ExitRequest(int status) {
+            super("System.exit(" + status + ")", null, false, false);
+            this.status = status;
+        }
+    }
+
+    private volatile boolean released;
+
+    private ExitTrap() {}
+
+    static ExitTrap install() {
+        ExitTrap trap = new ExitTrap();
+        PrintStream stderr = System.err;
+        // setSecurityManager prints a deprecation warning to System.err; it is not the user's.
+        System.setErr(new PrintStream(OutputStream.nullOutputStream()));
+        try {
+            System.setSecurityManager(trap);
+        } finally {
+            System.setErr(stderr);
+        }
+        return trap;
+    }
+
+    /** Lets the harness itself exit. */
+    void release() {
+        released = true;
+    }
+
+    @Override
+    public void checkExit(int status) {
+        if (!released) {
+            throw new ExitRequest(status);
+        }
+    }
+
+    @Override
+    public void checkPermission(Permission permission) {
+        if (permission instanceof RuntimePermission && permission.getName().equals("setSecurityManager")) {
+            throw new SecurityException("the harness's SecurityManager cannot be replaced");
+        }
+    }
+
+    @Override
+    public void checkPermission(Permission permission, Object context) {
+        checkPermission(permission);
+    }
+}

@@ -1,0 +1,167 @@
+package harness;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.Parameter;
+import java.lang.reflect.Type;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A method of class Solution, called on a new Solution() per test as LeetCode does, or a
+ * static method of any top-level class.
+ */
+final class FunctionTarget implements Target {
+    private final UserCode code;
+    private final Method method;
+    /** Solution's no-argument constructor; null for a static method. */
+    private final Constructor<?> constructor;
+
+    private FunctionTarget(UserCode code, Method method, Constructor<?> constructor) {
+        this.code = code;
+        this.method = method;
+        this.constructor = constructor;
+    }
+
+    /**
+     * Finds {@code name}; among overloads, the one taking {@code arity} arguments (the first
+     * test's), as tests pass every argument.
+     */
+    static FunctionTarget find(UserCode code, String name, int arity) throws LoadFailure {
+        ClassLoader loader = code.newLoader();
+        Class<?> solution = code.declares("Solution") ? load(loader, "Solution") : null;
+        List<Method> candidates = new ArrayList<>();
+        for (Class<?> type = solution; type != null && type != Object.class; type = type.getSuperclass()) {
+            candidates.addAll(named(type, name, false));
+        }
+        if (candidates.isEmpty()) {
+            for (String className : code.topLevelClassNames()) {
+                candidates.addAll(named(load(loader, className), name, true));
+            }
+        }
+        if (candidates.isEmpty()) {
+            throw new LoadFailure("method '" + name + "' is not defined: write it as a method of class Solution"
+                    + " or as a static method of a top-level class");
+        }
+        Method method = candidates.stream().filter(m -> m.getParameterCount() == arity).findFirst()
+                .orElse(candidates.get(0));
+        method.setAccessible(true);
+        if (Modifier.isStatic(method.getModifiers())) {
+            return new FunctionTarget(code, method, null);
+        }
+        try {
+            Constructor<?> constructor = solution.getDeclaredConstructor();
+            constructor.setAccessible(true);
+            return new FunctionTarget(code, method, constructor);
+        } catch (NoSuchMethodException e) {
+            throw new LoadFailure("class Solution needs a constructor without parameters to call " + name);
+        }
+    }
+
+    private static Class<?> load(ClassLoader loader, String className) throws LoadFailure {
+        try {
+            return Class.forName(className, false, loader);
+        } catch (ClassNotFoundException | LinkageError e) {
+            throw new LoadFailure("class " + className + " cannot be loaded: " + e);
+        }
+    }
+
+    private static List<Method> named(Class<?> type, String name, boolean staticOnly) {
+        List<Method> methods = new ArrayList<>();
+        for (Method method : type.getDeclaredMethods()) {
+            if (method.getName().equals(name) && !method.isSynthetic() && !method.isBridge()
+                    && (!staticOnly || Modifier.isStatic(method.getModifiers()))) {
+                methods.add(method);
+            }
+        }
+        return methods;
+    }
+
+    @Override
+    public void run(JsonElement input, JsonObject event) {
+        event.addProperty("time_ms", 0.0);
+        Object result;
+        try {
+            Object[] arguments = arguments(input);
+            Object solution = constructor == null ? null : constructor.newInstance();
+            long started = System.nanoTime();
+            try {
+                result = method.invoke(solution, arguments);
+            } finally {
+                event.addProperty("time_ms", (System.nanoTime() - started) / 1e6);
+            }
+        } catch (ArgumentError mismatch) {
+            event.addProperty("error", mismatch.getMessage());
+            return;
+        } catch (InvocationTargetException thrown) { // by the method, or by Solution's constructor
+            event.addProperty("error", describe(thrown.getCause()));
+            return;
+        } catch (ReflectiveOperationException e) {
+            event.addProperty("error", "cannot call " + method.getName() + ": " + e);
+            return;
+        }
+        try {
+            event.addProperty("value", JsonCodec.render(result, method.getGenericReturnType()));
+        } catch (JsonParseException e) { // Gson's, and the harness's own: a cycle, say
+            event.addProperty("error", "the return value cannot be rendered as JSON: " + e.getMessage());
+        } catch (RuntimeException | Error e) {
+            event.addProperty("error", "the return value cannot be rendered as JSON: " + e);
+        }
+    }
+
+    private String describe(Throwable thrown) {
+        if (thrown instanceof ExitTrap.ExitRequest) {
+            return "System.exit(" + ((ExitTrap.ExitRequest) thrown).status + ") was called";
+        }
+        return code.describe(thrown);
+    }
+
+    /** The test's input as the method's arguments; a mismatch names the argument. */
+    private Object[] arguments(JsonElement input) throws ArgumentError {
+        List<JsonElement> given = input.isJsonArray() ? input.getAsJsonArray().asList() : List.of(input);
+        Parameter[] parameters = method.getParameters();
+        Type[] types = method.getGenericParameterTypes();
+        if (given.size() != parameters.length) {
+            List<String> declared = new ArrayList<>();
+            for (Parameter parameter : parameters) {
+                declared.add(declaration(parameter));
+            }
+            throw new ArgumentError("expected " + parameters.length + " argument"
+                    + (parameters.length == 1 ? "" : "s") + " (" + String.join(", ", declared) + "), got "
+                    + given.size());
+        }
+        Object[] arguments = new Object[parameters.length];
+        for (int i = 0; i < arguments.length; i++) {
+            String argument = "argument " + (i + 1) + " (" + declaration(parameters[i]) + ")";
+            try {
+                arguments[i] = JsonCodec.GSON.fromJson(given.get(i), types[i]);
+            } catch (JsonCodec.InputMismatch mismatch) {
+                String where = mismatch.where().isEmpty() ? "" : " at " + mismatch.where();
+                throw new ArgumentError(argument + where + ": " + mismatch.getMessage());
+            } catch (RuntimeException failure) {
+                // Gson's own conversion of other types, such as the user's classes.
+                throw new ArgumentError(argument + ": " + failure.getMessage());
+            }
+        }
+        return arguments;
+    }
+
+    /** A test's input that does not fit the method's parameters. */
+    private static final class ArgumentError extends Exception {
+        ArgumentError(String message) {
+            super(message);
+        }
+    }
+
+    /** A parameter as declared, without package names: "List<List<Integer>> grid". */
+    private static String declaration(Parameter parameter) {
+        String type = parameter.getParameterizedType().getTypeName()
+                .replaceAll("\\b[a-z_][\\w]*\\.", "").replace('$', '.');
+        return parameter.isNamePresent() ? type + " " + parameter.getName() : type;
+    }
+}

@@ -1,0 +1,3 @@
+int addNumbers(int a, int b) {
+    return a + b;
+}

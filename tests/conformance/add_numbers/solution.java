@@ -1,0 +1,5 @@
+class Solution {
+    public int addNumbers(int a, int b) {
+        return a + b;
+    }
+}

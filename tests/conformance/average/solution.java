@@ -1,0 +1,9 @@
+class Solution {
+    public double average(double[] nums) {
+        double sum = 0;
+        for (double n : nums) {
+            sum += n;
+        }
+        return sum / nums.length;
+    }
+}

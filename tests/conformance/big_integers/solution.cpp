@@ -1,0 +1,3 @@
+long long addLongs(long long a, long long b) {
+    return a + b;
+}

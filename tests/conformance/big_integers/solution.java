@@ -1,0 +1,5 @@
+class Solution {
+    public long addLongs(long a, long b) {
+        return a + b;
+    }
+}

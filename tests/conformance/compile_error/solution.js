@@ -1,0 +1,8 @@
+/**
+ * @param {number} a
+ * @param {number} b
+ * @return {number}
+ */
+function addNumbers(a, b) {
+  return a +
+}

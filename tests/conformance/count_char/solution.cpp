@@ -1,0 +1,3 @@
+int countChar(const string& s, char c) {
+    return count(s.begin(), s.end(), c);
+}

@@ -1,0 +1,5 @@
+class Solution {
+    public long multiply(long a, long b) {
+        return a * b;
+    }
+}

@@ -1,0 +1,3 @@
+string greet(string name) {
+    return "Hello, " + name + "!";
+}

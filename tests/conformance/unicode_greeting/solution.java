@@ -1,0 +1,5 @@
+class Solution {
+    public String greet(String name) {
+        return "Hello, " + name + "!";
+    }
+}

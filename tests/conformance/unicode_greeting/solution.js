@@ -1,0 +1,7 @@
+/**
+ * @param {string} name
+ * @return {string}
+ */
+function greet(name) {
+  return "Hello, " + name + "!";
+}
