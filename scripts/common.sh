@@ -70,11 +70,12 @@ ensure_dockerd() {
         log "no dockerd on this machine"; return 1
     fi
     log "starting dockerd (--bridge=none), log in $state_dir/dockerd.log"
+    # dockerd writes its own PID file, so that exactly it is stopped later (the PID of a
+    # background `sudo` or subshell would not be dockerd's).
     as_root setsid dockerd --bridge=none --iptables=false --ip-forward=false \
-        >"$state_dir/dockerd.log" 2>&1 < /dev/null &
-    echo $! > "$state_dir/dockerd.pid"
+        --pidfile "$state_dir/dockerd.pid" >"$state_dir/dockerd.log" 2>&1 < /dev/null &
     for _ in $(seq 1 60); do
-        docker_ready && return 0
+        docker_ready && [ -s "$state_dir/dockerd.pid" ] && return 0
         sleep 0.5
     done
     log "dockerd did not come up; see $state_dir/dockerd.log"

@@ -239,6 +239,8 @@ mod tests {
             ],
             callback_url: None,
             submitted_at: OffsetDateTime::now_utc(),
+            time_limit_ms: None,
+            memory_limit_mb: None,
         }
     }
 

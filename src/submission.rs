@@ -22,6 +22,12 @@ pub struct Submission {
     pub callback_url: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
     pub submitted_at: OffsetDateTime,
+    /// Each test's time limit, when the client chose one (else the worker's default).
+    #[serde(default)]
+    pub time_limit_ms: Option<u64>,
+    /// The sandbox's memory limit, when the client chose one (else the language's).
+    #[serde(default)]
+    pub memory_limit_mb: Option<u64>,
 }
 
 /// One call of the function: `input` holds its positional arguments (a JSON array; any
@@ -41,6 +47,10 @@ pub struct SubmissionLimits {
     pub max_code_bytes: usize,
     pub max_test_cases: usize,
     pub max_imports: usize,
+    /// The largest `time_limit_ms` a client may ask for.
+    pub max_time_limit_ms: u64,
+    /// The largest `memory_limit_mb` a client may ask for.
+    pub max_memory_limit_mb: u64,
 }
 
 impl Default for SubmissionLimits {
@@ -50,6 +60,8 @@ impl Default for SubmissionLimits {
             max_code_bytes: 64 * 1024,
             max_test_cases: 100,
             max_imports: 50,
+            max_time_limit_ms: 10_000,
+            max_memory_limit_mb: 1024,
         }
     }
 }
@@ -75,6 +87,8 @@ fn invalid(field: impl Into<String>, message: impl Into<String>) -> SubmissionEr
 const MAX_FUNCTION_NAME_CHARS: usize = 128;
 const MAX_IMPORT_CHARS: usize = 256;
 const MAX_CALLBACK_URL_CHARS: usize = 2048;
+const MIN_TIME_LIMIT_MS: u64 = 50;
+const MIN_MEMORY_LIMIT_MB: u64 = 32;
 
 impl Submission {
     /// Reads a request body in the original specification's format. Unknown fields are
@@ -102,6 +116,18 @@ impl Submission {
             test_cases,
             callback_url: parse_callback_url(&fields)?,
             submitted_at: OffsetDateTime::now_utc(),
+            time_limit_ms: parse_limit(
+                &fields,
+                "time_limit_ms",
+                MIN_TIME_LIMIT_MS,
+                limits.max_time_limit_ms,
+            )?,
+            memory_limit_mb: parse_limit(
+                &fields,
+                "memory_limit_mb",
+                MIN_MEMORY_LIMIT_MB,
+                limits.max_memory_limit_mb,
+            )?,
         })
     }
 
@@ -302,6 +328,25 @@ fn parse_test_cases(
             })
         })
         .collect()
+}
+
+/// An optional whole number within `min..=max`.
+fn parse_limit(
+    fields: &Map<String, Value>,
+    name: &str,
+    min: u64,
+    max: u64,
+) -> Result<Option<u64>, SubmissionError> {
+    match fields.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(value) => match value.as_u64() {
+            Some(n) if (min..=max).contains(&n) => Ok(Some(n)),
+            _ => Err(invalid(
+                name,
+                format!("{name} must be a whole number from {min} to {max}"),
+            )),
+        },
+    }
 }
 
 fn parse_callback_url(fields: &Map<String, Value>) -> Result<Option<String>, SubmissionError> {
@@ -510,6 +555,29 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(s.test_cases[0].expected_output, "[1,2]");
+    }
+
+    #[test]
+    fn limits_may_be_chosen_within_the_operators_bounds() {
+        let mut body = valid();
+        body["time_limit_ms"] = json!(2000);
+        body["memory_limit_mb"] = json!(512);
+        let s = parse(body).unwrap();
+        assert_eq!(
+            (s.time_limit_ms, s.memory_limit_mb),
+            (Some(2000), Some(512))
+        );
+        assert_eq!(parse(valid()).unwrap().time_limit_ms, None);
+        for (name, bad) in [
+            ("time_limit_ms", json!(10_001)),
+            ("time_limit_ms", json!(0)),
+            ("time_limit_ms", json!(1.5)),
+            ("time_limit_ms", json!("1000")),
+            ("memory_limit_mb", json!(4096)),
+            ("memory_limit_mb", json!(-1)),
+        ] {
+            assert_eq!(field_of(parse(with(name, bad.clone()))), name, "{bad}");
+        }
     }
 
     #[test]

@@ -1,14 +1,20 @@
 """The Python sandbox harness: one job in on stdin, events out on the original stdout.
 
-The protocol is harness/PROTOCOL.md. The user's code runs in this process; what it prints
-goes to per-test capture files, never to the result channel.
+The protocol is harness/PROTOCOL.md. This process never runs the user's code: it holds the
+nonce and the result channel, and forks one process per test (and one to load the code
+first), each of which runs the code and hands back its outcome on a pipe. A test's process
+can therefore only report its own outcome, which it could as well have returned; it cannot
+write an event, learn the nonce, or outlive its test. What it prints goes to capture files.
 """
 
 import inspect
 import io
 import json
+import select
+import signal
 import linecache
 import os
+import resource
 import sys
 import time
 import traceback
@@ -131,13 +137,29 @@ def describe(exc):
     return "".join(traceback.format_exception(type(exc), exc, tb)).rstrip()
 
 
+def memory_limit_bytes():
+    """The container's memory limit (cgroup v1 or v2), or None."""
+    for path in ("/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgroup/memory.max"):
+        try:
+            with open(path) as f:
+                text = f.read().strip()
+        except OSError:
+            continue
+        if text.isdigit() and int(text) < 1 << 60:
+            return int(text)
+    return None
+
+
 class Capture:
     """A file that stands in for one of the process's standard descriptors."""
 
-    def __init__(self, name, target_fd, limit):
+    def __init__(self, name, limit):
         self.fd = os.open(os.path.join(CAPTURE_DIR, name), os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
-        os.dup2(self.fd, target_fd)
         self.limit = limit
+
+    def reset(self):
+        os.ftruncate(self.fd, 0)
+        os.lseek(self.fd, 0, os.SEEK_SET)
 
     def take(self):
         size = os.lseek(self.fd, 0, os.SEEK_END)
@@ -149,12 +171,10 @@ class Capture:
                 break
             chunks.append(chunk)
             wanted -= len(chunk)
-        os.ftruncate(self.fd, 0)
-        os.lseek(self.fd, 0, os.SEEK_SET)
         text = b"".join(chunks).decode("utf-8", errors="replace")
         if size > self.limit:
             text += f"\n[output truncated: {size} bytes written, {self.limit} kept]"
-        return text
+        return text, size > self.limit
 
 
 def namespace_for(job):
@@ -217,75 +237,8 @@ class ArgumentError(Exception):
     pass
 
 
-def main():
-    job = json.loads(sys.stdin.buffer.readline().decode("utf-8"))
-    nonce = job["nonce"]
-    limit = int(job.get("output_limit_bytes", 65536))
-
-    channel = os.fdopen(os.dup(1), "w", encoding="utf-8", newline="\n")
-
-    def emit(event):
-        channel.write(nonce + " " + json.dumps(event, ensure_ascii=False, separators=(",", ":")) + "\n")
-        channel.flush()
-
-    stdout, stderr = Capture(".stdout", 1, limit), Capture(".stderr", 2, limit)
-    # Line buffering keeps print() in order with writes straight to the descriptor.
-    sys.stdout.reconfigure(line_buffering=True)
-    sys.stderr.reconfigure(line_buffering=True)
-    sys.stdin = open(os.devnull)
-
-    started = time.perf_counter()
-    program = job.get("function_name") is None
-    try:
-        compiled = compile_code(job)
-        if not program:
-            function, parameters, converters, returns_node = load_function(job, compiled)
-    except BaseException as exc:  # a user's code may raise anything, SystemExit included
-        sys.stdout.flush()
-        sys.stderr.flush()
-        emit({"event": "load_failed", "message": describe(exc)})
-        return
-    emit({"event": "loaded", "compile_time_ms": (time.perf_counter() - started) * 1000})
-
-    for index, raw in enumerate(job["inputs"]):
-        event = {"event": "test", "index": index}
-        begin = time.perf_counter_ns()
-        if program:
-            error = run_program(job, compiled, raw)
-            event["time_ms"] = (time.perf_counter_ns() - begin) / 1e6
-            if error:
-                event["error"] = error
-        else:
-            try:
-                value = function(*arguments(raw, parameters, converters))
-            except ArgumentError as exc:
-                event["time_ms"] = 0.0
-                event["error"] = str(exc)
-            except BaseException as exc:
-                event["time_ms"] = (time.perf_counter_ns() - begin) / 1e6
-                event["error"] = describe(exc)
-            else:
-                event["time_ms"] = (time.perf_counter_ns() - begin) / 1e6
-                if value is None and returns_node:
-                    value = []
-                try:
-                    event["value"] = render(value)
-                except (TypeError, ValueError, RecursionError) as exc:
-                    event["error"] = f"the return value cannot be rendered as JSON: {exc}"
-        sys.stdout.flush()
-        sys.stderr.flush()
-        if program:
-            event["output"] = stdout.take()
-            event["stdout"] = ""
-        else:
-            event["stdout"] = stdout.take()
-        event["stderr"] = stderr.take()
-        emit(event)
-    emit({"event": "done"})
-
-
 def run_program(job, compiled, stdin_text):
-    """Runs the whole program once with `stdin_text` as its stdin; returns an error or None."""
+    """Runs the whole program with `stdin_text` as its stdin; returns an error or None."""
     sys.stdin = io.StringIO(stdin_text)
     try:
         exec(compiled, namespace_for(job))
@@ -296,11 +249,244 @@ def run_program(job, compiled, stdin_text):
                 print(code, file=sys.stderr)
                 code = 1
             return f"the program exited with code {code}"
+    except MemoryError:
+        raise
     except BaseException as exc:
         return describe(exc)
-    finally:
-        sys.stdin = open(os.devnull)
     return None
+
+
+def outcome_of_test(job, compiled, raw):
+    """What one test gives, in the test's own process: value or error (and limit)."""
+    if job.get("function_name") is None:
+        begin = time.perf_counter_ns()
+        try:
+            error = run_program(job, compiled, raw)
+        except MemoryError:
+            return {"time_ms": (time.perf_counter_ns() - begin) / 1e6,
+                    "error": "MemoryError: the program ran out of memory", "limit": "memory"}
+        outcome = {"time_ms": (time.perf_counter_ns() - begin) / 1e6}
+        if error:
+            outcome["error"] = error
+        return outcome
+    function, parameters, converters, returns_node = load_function(job, compiled)
+    try:
+        args = arguments(raw, parameters, converters)
+    except ArgumentError as exc:
+        return {"time_ms": 0.0, "error": str(exc)}
+    begin = time.perf_counter_ns()
+    try:
+        value = function(*args)
+    except MemoryError:
+        return {"time_ms": (time.perf_counter_ns() - begin) / 1e6,
+                "error": "MemoryError: the test ran out of memory", "limit": "memory"}
+    except BaseException as exc:
+        return {"time_ms": (time.perf_counter_ns() - begin) / 1e6, "error": describe(exc)}
+    outcome = {"time_ms": (time.perf_counter_ns() - begin) / 1e6}
+    if value is None and returns_node:
+        value = []
+    try:
+        text = render(value)
+    except MemoryError:
+        outcome.update(error="MemoryError: the returned value is too large to render", limit="memory")
+    except (TypeError, ValueError, RecursionError) as exc:
+        outcome["error"] = f"the return value cannot be rendered as JSON: {exc}"
+    else:
+        size = len(text.encode("utf-8", errors="replace"))
+        limit = int(job.get("value_limit_bytes", 32768))
+        if size > limit:
+            outcome.update(error=f"the returned value is {size} bytes of JSON; the limit is {limit}", limit="output")
+        else:
+            outcome["value"] = text
+    return outcome
+
+
+def load_outcome(job, compiled):
+    """Whether the code loads and the function is found, in a process of its own."""
+    started = time.perf_counter()
+    if job.get("function_name") is not None:
+        load_function(job, compiled)
+    return {"loaded": (time.perf_counter() - started) * 1000}
+
+
+class Sandboxed:
+    """Runs a piece of the job in a forked process and collects what it hands back."""
+
+    def __init__(self, job, compiled, stdout, stderr, memory_limit):
+        self.job, self.compiled = job, compiled
+        self.stdout, self.stderr = stdout, stderr
+        self.memory_limit = memory_limit
+        # Child exits wake the select() below through this pipe.
+        self.wake_read, wake_write = os.pipe()
+        os.set_blocking(self.wake_read, False)
+        os.set_blocking(wake_write, False)
+        signal.set_wakeup_fd(wake_write)
+        signal.signal(signal.SIGCHLD, lambda *_: None)
+
+    def run(self, piece, *args):
+        """Returns (outcome or None, wait status, peak RSS in KiB)."""
+        self.stdout.reset()
+        self.stderr.reset()
+        result_read, result_write = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(result_read)
+            self.child(result_write, piece, args)
+        os.close(result_write)
+        data, status, rusage = self.collect(pid, result_read)
+        try:
+            os.killpg(pid, signal.SIGKILL)  # whatever the test left running
+        except OSError:
+            pass
+        # The last line: the harness writes it after the user's code is done, so a line the
+        # code wrote into the pipe itself is not taken for the outcome.
+        lines = [l for l in data.split(b"\n") if l.strip()]
+        line = lines[-1] if lines else b""
+        try:
+            outcome = json.loads(line) if line else None
+        except ValueError:
+            outcome = None
+        return (outcome if isinstance(outcome, dict) else None), status, rusage.ru_maxrss
+
+    def child(self, result_write, piece, args):
+        try:
+            os.setpgid(0, 0)
+            signal.set_wakeup_fd(-1)
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            os.close(self.wake_read)
+            devnull = os.open(os.devnull, os.O_RDONLY)
+            os.dup2(devnull, 0)
+            os.dup2(self.stdout.fd, 1)
+            os.dup2(self.stderr.fd, 2)
+            for fd in (devnull, self.stdout.fd, self.stderr.fd):
+                os.close(fd)
+            sys.stdin = open(os.devnull)
+            # Line buffering keeps print() in order with writes straight to the descriptor.
+            sys.stdout.reconfigure(line_buffering=True)
+            sys.stderr.reconfigure(line_buffering=True)
+            if self.memory_limit:
+                # Below the container's limit, a runaway allocation is a MemoryError for
+                # its test rather than a kill.
+                resource.setrlimit(resource.RLIMIT_AS, (self.memory_limit * 85 // 100,) * 2)
+            try:
+                outcome = piece(self.job, self.compiled, *args)
+            except BaseException as exc:  # loading failed: a user's code may raise anything
+                outcome = {"load_failed": describe(exc)}
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.write(result_write, json.dumps(outcome, ensure_ascii=False).encode() + b"\n")
+        finally:
+            os._exit(0)
+
+    def collect(self, pid, result_read):
+        """Reads the child's pipe until the child exits, then what is left in it: a process
+        the test left behind may hold the pipe open, and is not waited for."""
+        os.set_blocking(result_read, False)
+        cap = int(self.job.get("value_limit_bytes", 32768)) * 2 + 65536
+        data, watched = bytearray(), [result_read, self.wake_read]
+        while True:
+            done, status, rusage = os.wait4(pid, os.WNOHANG)
+            if done:
+                break
+            ready, _, _ = select.select(watched, [], [])
+            if self.wake_read in ready:
+                try:
+                    os.read(self.wake_read, 4096)
+                except BlockingIOError:
+                    pass
+            if result_read in ready and not self.read_into(result_read, data, cap):
+                watched = [self.wake_read]  # end of file: only the exit is left to wait for
+        while self.read_into(result_read, data, cap):
+            pass
+        os.close(result_read)
+        return bytes(data), status, rusage
+
+    @staticmethod
+    def read_into(fd, data, cap):
+        """Appends what can be read now (up to `cap` in all); False at end of file or when
+        nothing is waiting."""
+        try:
+            chunk = os.read(fd, 1 << 16)
+        except BlockingIOError:
+            return False
+        if len(data) < cap:
+            data += chunk[: cap - len(data)]
+        return bool(chunk)
+
+
+def undumpable():
+    """Keeps this process's memory (and so the nonce) out of reach of the user's code,
+    which runs under the same uid: /proc/PID/mem, /fd and /environ become root's."""
+    import ctypes
+
+    PR_SET_DUMPABLE = 4
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+
+
+def death_of(status):
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        try:
+            name = signal.Signals(number).name
+        except ValueError:
+            name = str(number)
+        return f"the test's process was killed by signal {number} ({name})"
+    return f"the test's process exited with code {os.WEXITSTATUS(status)} before reporting"
+
+
+def main():
+    undumpable()
+    job = json.loads(sys.stdin.buffer.readline().decode("utf-8"))
+    prefix = job.pop("nonce").encode() + b" "
+    channel = os.fdopen(os.dup(1), "wb")
+
+    def emit(event):
+        channel.write(prefix + json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode() + b"\n")
+        channel.flush()
+
+    output_limit = int(job.get("output_limit_bytes", 8192))
+    stdout, stderr = Capture(".stdout", output_limit), Capture(".stderr", output_limit)
+    try:
+        compiled = compile_code(job)
+    except SyntaxError as exc:
+        emit({"event": "load_failed", "message": describe(exc)})
+        return
+    # The usual modules, imported once here and inherited by every test's process.
+    exec(PRELUDE, {})
+    runner = Sandboxed(job, compiled, stdout, stderr, memory_limit_bytes())
+
+    outcome, status, _ = runner.run(load_outcome)
+    if outcome is None or "load_failed" in outcome:
+        message = outcome["load_failed"] if outcome else death_of(status)
+        emit({"event": "load_failed", "message": message})
+        return
+    emit({"event": "loaded", "compile_time_ms": outcome["loaded"]})
+
+    program = job.get("function_name") is None
+    for index, raw in enumerate(job["inputs"]):
+        outcome, status, peak_kb = runner.run(outcome_of_test, raw)
+        event = {"event": "test", "index": index, "time_ms": 0.0}
+        if outcome is None:
+            event["error"] = death_of(status)
+        elif "load_failed" in outcome:
+            event["error"] = outcome["load_failed"]
+        else:
+            for key in ("time_ms", "value", "error"):
+                if key in outcome:
+                    event[key] = outcome[key]
+            if outcome.get("limit") in ("memory", "output"):
+                event["limit"] = outcome["limit"]
+        printed, stdout_over = stdout.take()
+        event["stderr"], stderr_over = stderr.take()
+        if program:
+            event["output"], event["stdout"] = printed, ""
+        else:
+            event["stdout"] = printed
+        if (stdout_over or stderr_over) and "limit" not in event:
+            event["limit"] = "output"
+        event["memory_kb"] = peak_kb
+        emit(event)
+    emit({"event": "done"})
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ fn problems_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance")
 }
 
-fn extension(language: Language) -> &'static str {
+pub fn extension(language: Language) -> &'static str {
     match language {
         Language::Python => "py",
         Language::Js => "js",
@@ -110,7 +110,7 @@ async fn every_problem_gives_the_same_results_in_every_language() {
     let mut failures = Vec::new();
     for (name, language, id) in &submitted {
         let problem = &problems[name];
-        let body = &bodies[id];
+        let body = &bodies[id].0;
         let mut check = |what: String, got: &Value, want: &str| {
             if got.as_str().map(|g| comparable(problem, g)) != Some(comparable(problem, want)) {
                 failures.push(format!(

@@ -6,5 +6,6 @@
 mod api;
 mod conformance;
 mod examples;
+mod hostile;
 mod pipeline;
 mod stack;

@@ -45,7 +45,9 @@ async fn the_specification_python_example_is_delivered_as_documented() {
         assert_eq!(test["passed"], true);
         assert_time_format(&test["time"]);
         assert!(test["time_ms"].as_f64().unwrap() >= 0.0);
-        assert_eq!(test["memory"], "N/A");
+        let memory_kb = test["memory_kb"].as_u64().expect("memory is measured");
+        assert!(memory_kb > 1000, "{memory_kb} KB");
+        assert_eq!(test["memory"], format!("{memory_kb} KB"));
         assert_eq!(test["status"], "accepted");
         assert_eq!(test["stdout"], "");
         assert_eq!(test["error"], Value::Null);

@@ -217,6 +217,13 @@ impl Stack {
         }
     }
 
+    pub fn gateway_port(&self) -> &str {
+        self.gateway
+            .rsplit(':')
+            .next()
+            .expect("the gateway URL has a port")
+    }
+
     /// A subscription to every result as it is published, opened before submitting.
     pub async fn subscribe(&self, subject: &str) -> async_nats::Subscriber {
         let subscriber = self.nats.subscribe(subject.to_owned()).await.unwrap();
@@ -245,13 +252,14 @@ impl Stack {
         }
     }
 
-    /// The results for every one of `ids`, as they arrive on `subscriber`, by id.
+    /// The results for every one of `ids`, as they arrive on `subscriber`, by id, with the
+    /// moment each arrived.
     pub async fn results_for(
         &self,
         subscriber: &mut async_nats::Subscriber,
         ids: &[String],
         timeout: Duration,
-    ) -> HashMap<String, Value> {
+    ) -> HashMap<String, (Value, Instant)> {
         let mut results = HashMap::new();
         let deadline = tokio::time::Instant::now() + timeout;
         while results.len() < ids.len() {
@@ -267,7 +275,7 @@ impl Stack {
                 .to_owned();
             if ids.contains(&id) {
                 let body = serde_json::from_slice(&message.payload).expect("a JSON payload");
-                results.insert(id, body);
+                results.insert(id, (body, Instant::now()));
             }
         }
         results

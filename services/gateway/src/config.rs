@@ -24,6 +24,12 @@ pub struct GatewayConfig {
     /// `MAX_TEST_CASES`
     #[serde(default = "default_max_test_cases")]
     pub max_test_cases: usize,
+    /// `MAX_TIME_LIMIT_MS`: the largest per-test `time_limit_ms` a client may ask for.
+    #[serde(default = "default_max_time_limit_ms")]
+    pub max_time_limit_ms: u64,
+    /// `MAX_MEMORY_LIMIT_MB`: the largest `memory_limit_mb` a client may ask for.
+    #[serde(default = "default_max_memory_limit_mb")]
+    pub max_memory_limit_mb: u64,
     #[serde(skip)]
     pub streams: StreamSettings,
 }
@@ -46,6 +52,14 @@ fn default_max_code_bytes() -> usize {
 
 fn default_max_test_cases() -> usize {
     100
+}
+
+fn default_max_time_limit_ms() -> u64 {
+    10_000
+}
+
+fn default_max_memory_limit_mb() -> u64 {
+    1024
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -75,6 +89,8 @@ impl GatewayConfig {
             max_body_bytes: default_max_body_bytes(),
             max_code_bytes: default_max_code_bytes(),
             max_test_cases: default_max_test_cases(),
+            max_time_limit_ms: default_max_time_limit_ms(),
+            max_memory_limit_mb: default_max_memory_limit_mb(),
             streams: StreamSettings::default(),
         }
     }
@@ -85,6 +101,8 @@ impl GatewayConfig {
             languages,
             max_code_bytes: self.max_code_bytes,
             max_test_cases: self.max_test_cases,
+            max_time_limit_ms: self.max_time_limit_ms,
+            max_memory_limit_mb: self.max_memory_limit_mb,
             ..SubmissionLimits::default()
         })
     }

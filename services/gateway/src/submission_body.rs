@@ -29,6 +29,12 @@ pub struct ExecuteRequest {
     pub test_cases: Vec<TestCaseRequest>,
     /// Where the result document is POSTed. Without it, read the result on NATS.
     pub callback_url: Option<String>,
+    /// Each test's time limit in ms (50 to `MAX_TIME_LIMIT_MS`); the worker's default
+    /// (`TEST_TIME_LIMIT_MS`) when left out.
+    pub time_limit_ms: Option<u64>,
+    /// The sandbox's memory limit in MB (32 to `MAX_MEMORY_LIMIT_MB`); the language's
+    /// default when left out.
+    pub memory_limit_mb: Option<u64>,
 }
 
 #[derive(Object)]

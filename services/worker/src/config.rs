@@ -5,6 +5,8 @@ use exec_engine::config::{self, default_nats_url, ConfigError};
 use exec_engine::Language;
 use serde::Deserialize;
 
+use crate::executor::RunLimits;
+use crate::protocol::OutputLimits;
 use crate::sandbox::SandboxSpec;
 
 /// The worker's settings, read from the environment (see the README's table). Limits left
@@ -24,9 +26,15 @@ pub struct WorkerConfig {
     pub sandbox_image: Option<String>,
     /// `SANDBOX_MEMORY_MB`: default 256 for python and js, 512 for java, cpp and go.
     pub sandbox_memory_mb: Option<u64>,
-    /// `SANDBOX_TIMEOUT_SECS`: wall clock for a whole submission; default 15 for python
-    /// and js, 30 for java, cpp and go.
+    /// `SANDBOX_TIMEOUT_SECS`: wall clock for a whole submission, however many sandboxes
+    /// it takes; default 15 for python and js, 30 for java, cpp and go.
     pub sandbox_timeout_secs: Option<u64>,
+    /// `TEST_TIME_LIMIT_MS`: each test's limit unless the submission sets `time_limit_ms`.
+    #[serde(default = "default_test_time_limit_ms")]
+    pub test_time_limit_ms: u64,
+    /// `COMPILE_TIME_LIMIT_MS`: from the sandbox's start to the code being loaded.
+    #[serde(default = "default_compile_time_limit_ms")]
+    pub compile_time_limit_ms: u64,
     /// `SANDBOX_CPUS`
     #[serde(default = "default_cpus")]
     pub sandbox_cpus: f64,
@@ -36,9 +44,13 @@ pub struct WorkerConfig {
     /// `SANDBOX_TMPFS_MB`: the size of the sandbox's only writable directory, `/tmp`.
     #[serde(default = "default_tmpfs_mb")]
     pub sandbox_tmpfs_mb: u64,
-    /// `OUTPUT_LIMIT_BYTES`: what is kept of each test's stdout and of its stderr.
+    /// `OUTPUT_LIMIT_BYTES`: what a test may print to stdout, and to stderr; past it the
+    /// test is `output_limit_exceeded` and the text is cut.
     #[serde(default = "default_output_limit_bytes")]
     pub output_limit_bytes: usize,
+    /// `VALUE_LIMIT_BYTES`: the longest returned value (as JSON text) a test may give.
+    #[serde(default = "default_value_limit_bytes")]
+    pub value_limit_bytes: usize,
     /// `MAX_DELIVER`: attempts at a submission whose sandbox could not be run.
     #[serde(default = "default_max_deliver")]
     pub max_deliver: i64,
@@ -67,7 +79,19 @@ fn default_tmpfs_mb() -> u64 {
 }
 
 fn default_output_limit_bytes() -> usize {
-    16 * 1024
+    8 * 1024
+}
+
+fn default_value_limit_bytes() -> usize {
+    32 * 1024
+}
+
+fn default_test_time_limit_ms() -> u64 {
+    5_000
+}
+
+fn default_compile_time_limit_ms() -> u64 {
+    20_000
 }
 
 fn default_max_deliver() -> i64 {
@@ -91,15 +115,20 @@ impl WorkerConfig {
             sandbox_image: None,
             sandbox_memory_mb: None,
             sandbox_timeout_secs: None,
+            test_time_limit_ms: default_test_time_limit_ms(),
+            compile_time_limit_ms: default_compile_time_limit_ms(),
             sandbox_cpus: default_cpus(),
             sandbox_pids_limit: default_pids_limit(),
             sandbox_tmpfs_mb: default_tmpfs_mb(),
             output_limit_bytes: default_output_limit_bytes(),
+            value_limit_bytes: default_value_limit_bytes(),
             max_deliver: default_max_deliver(),
             streams: StreamSettings::default(),
         }
     }
 
+    /// The sandbox every submission of this worker's language runs in, before the
+    /// submission's own memory limit.
     pub fn sandbox_spec(&self) -> SandboxSpec {
         let language = self.worker_language;
         SandboxSpec {
@@ -116,10 +145,22 @@ impl WorkerConfig {
             pids_limit: self.sandbox_pids_limit,
             tmpfs_bytes: self.sandbox_tmpfs_mb * 1024 * 1024,
             tmpfs_exec: language.compiles_to_native_code(),
-            timeout: Duration::from_secs(
+        }
+    }
+
+    pub fn run_limits(&self) -> RunLimits {
+        let language = self.worker_language;
+        RunLimits {
+            submission: Duration::from_secs(
                 self.sandbox_timeout_secs
                     .unwrap_or_else(|| language.default_submission_timeout_secs()),
             ),
+            compile: Duration::from_millis(self.compile_time_limit_ms),
+            test: Duration::from_millis(self.test_time_limit_ms),
+            output: OutputLimits {
+                output_bytes: self.output_limit_bytes,
+                value_bytes: self.value_limit_bytes,
+            },
         }
     }
 }

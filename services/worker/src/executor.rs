@@ -1,46 +1,166 @@
-//! Runs one submission: the job in, the sandbox, the result document out.
+//! Runs one submission: as many fresh sandboxes as it takes for every test to get its
+//! own result within its own time limit.
+
+use std::time::Duration;
 
 use exec_engine::execution::RunTimes;
-use exec_engine::{ExecutionResult, Language, Submission};
+use exec_engine::{ExecutionResult, Language, Submission, Verdict};
 use time::OffsetDateTime;
+use tokio::time::Instant;
 use uuid::Uuid;
 
-use crate::protocol::{self, HarnessJob};
-use crate::sandbox::{Sandbox, SandboxError, SandboxSpec};
+use crate::protocol::{self, EventReader, HarnessJob, OutputLimits, Progress, Step};
+use crate::sandbox::{Read, Sandbox, SandboxError, SandboxSpec};
+
+/// What the engine reads of one sandbox's stdout at the most; the harness caps each test's
+/// output far lower, so only a harness gone wrong gets near it.
+const MAX_EVENT_BYTES: usize = 32 * 1024 * 1024;
+/// Time a sandbox may live past its submission's limit before it kills itself.
+const SELF_DESTRUCT_MARGIN: Duration = Duration::from_secs(5);
+
+/// How long things may take.
+#[derive(Clone, Copy, Debug)]
+pub struct RunLimits {
+    /// The whole submission, however many sandboxes it takes.
+    pub submission: Duration,
+    /// From a sandbox's start to its code being loaded.
+    pub compile: Duration,
+    /// Each test, unless the submission sets its own.
+    pub test: Duration,
+    pub output: OutputLimits,
+}
 
 #[derive(Clone)]
 pub struct Executor {
     pub language: Language,
     pub sandbox: Sandbox,
     pub spec: SandboxSpec,
-    pub output_limit_bytes: usize,
+    pub limits: RunLimits,
+}
+
+/// Why reading a sandbox stopped.
+enum Stop {
+    Done,
+    LoadFailed,
+    Ended,
+    Overflowed,
+    Deadline,
 }
 
 impl Executor {
-    /// Runs every test of `submission` in one fresh sandbox. An `Err` means the sandbox
-    /// itself could not run (Docker down, image missing): the submission is worth retrying.
-    /// Anything the user's code does ends in an `Ok` document with its verdict.
+    /// Runs every test of `submission`. A test that runs past its time limit, or whose
+    /// sandbox dies, gets its verdict, and the tests after it run in a fresh sandbox. An
+    /// `Err` means a sandbox could not be run at all (Docker down, image missing): worth
+    /// retrying. Anything the user's code does ends in an `Ok` document with its verdict.
     #[tracing::instrument(name = "execute", skip_all, fields(id = %submission.id))]
     pub async fn execute(&self, submission: &Submission) -> Result<ExecutionResult, SandboxError> {
-        // A fresh secret per run: only lines that carry it are the harness's.
-        let nonce = Uuid::new_v4().simple().to_string();
-        let job = HarnessJob::new(submission, &nonce, self.output_limit_bytes).to_line();
         let started_at = OffsetDateTime::now_utc();
-        let output = self.sandbox.run(&self.spec, submission.id, &job).await?;
+        let submission_deadline = Instant::now() + self.limits.submission;
+        let test_limit = submission
+            .time_limit_ms
+            .map_or(self.limits.test, Duration::from_millis);
+        let spec = SandboxSpec {
+            memory_bytes: submission
+                .memory_limit_mb
+                .map_or(self.spec.memory_bytes, |mb| mb * 1024 * 1024),
+            ..self.spec.clone()
+        };
+        let memory_mb = spec.memory_bytes / 1024 / 1024;
+        let mut progress = Progress::new(submission, self.limits.output);
+        let mut sandboxes = 0;
+
+        while let Some(first) = progress.next_test() {
+            let now = Instant::now();
+            if now >= submission_deadline {
+                progress.fail_remaining(
+                    Verdict::TimeLimitExceeded,
+                    &format!(
+                        "not run: the submission used up its time limit of {} s",
+                        self.limits.submission.as_secs()
+                    ),
+                );
+                break;
+            }
+            // A fresh secret per sandbox: only lines that carry it are the harness's.
+            let nonce = Uuid::new_v4().simple().to_string();
+            let job = HarnessJob::new(submission, first, &nonce, self.limits.output).to_line();
+            let lifetime = submission_deadline - now + SELF_DESTRUCT_MARGIN;
+            let mut sandbox = self
+                .sandbox
+                .start(&spec, submission.id, lifetime, &job)
+                .await?;
+            sandboxes += 1;
+
+            let mut reader = EventReader::new(&nonce, MAX_EVENT_BYTES);
+            let mut loaded_here = false;
+            let mut deadline = (now + self.limits.compile).min(submission_deadline);
+            let stop = 'reading: loop {
+                match sandbox.read(deadline).await? {
+                    Read::Stdout(chunk) => {
+                        let Some(events) = reader.push(&chunk) else {
+                            break Stop::Overflowed;
+                        };
+                        for event in events {
+                            match progress.record(first, event) {
+                                Step::Loaded | Step::Tested => {
+                                    loaded_here = true;
+                                    deadline =
+                                        (Instant::now() + test_limit).min(submission_deadline);
+                                }
+                                Step::LoadFailed => break 'reading Stop::LoadFailed,
+                                Step::Done => break 'reading Stop::Done,
+                                Step::Ignored => {}
+                            }
+                        }
+                    }
+                    Read::Ended => break Stop::Ended,
+                    Read::DeadlinePassed => break Stop::Deadline,
+                }
+            };
+            let ending = sandbox.finish().await?;
+
+            match stop {
+                Stop::Done | Stop::LoadFailed => {}
+                Stop::Deadline if deadline >= submission_deadline => {}
+                Stop::Deadline if !loaded_here => progress.fail_all(
+                    Verdict::TimeLimitExceeded,
+                    format!(
+                        "loading the code ran past its limit of {} ms",
+                        self.limits.compile.as_millis()
+                    ),
+                ),
+                Stop::Deadline => progress.fail_current(
+                    Verdict::TimeLimitExceeded,
+                    format!(
+                        "the test ran past its time limit of {} ms",
+                        test_limit.as_millis()
+                    ),
+                ),
+                Stop::Overflowed => progress.fail_current(
+                    Verdict::OutputLimitExceeded,
+                    "the sandbox wrote more than the engine reads".to_owned(),
+                ),
+                Stop::Ended => {
+                    let (verdict, message) = protocol::death(&ending, memory_mb);
+                    if progress.has_loaded() {
+                        progress.fail_current(verdict, message);
+                    } else {
+                        // It died before any test could run: no test is to blame.
+                        progress.fail_all(verdict, message);
+                    }
+                }
+            }
+        }
+
         let finished_at = OffsetDateTime::now_utc();
-        let result = protocol::interpret(
-            submission,
-            &nonce,
-            &output,
-            self.spec.timeout.as_secs(),
-            RunTimes {
-                started_at,
-                finished_at,
-                compile_time_ms: None,
-            },
-        );
+        let result = progress.finish(RunTimes {
+            started_at,
+            finished_at,
+            compile_time_ms: None,
+        });
         tracing::info!(
             status = ?result.status,
+            sandboxes,
             ms = (finished_at - started_at).whole_milliseconds() as u64,
             "ran"
         );

@@ -17,7 +17,7 @@ use exec_engine::shutdown::CancellationToken;
 use exec_engine::{broker, subjects, ExecutionResult, Submission, Verdict};
 
 pub use config::WorkerConfig;
-pub use sandbox::{DEADLINE_LABEL, LABEL};
+pub use sandbox::{DEADLINE_LABEL, EXECUTION_LABEL, LABEL};
 
 use executor::Executor;
 use sandbox::Sandbox;
@@ -26,6 +26,7 @@ use sandbox::Sandbox;
 /// submission reports progress well within it.
 const ACK_WAIT: Duration = Duration::from_secs(30);
 const PROGRESS_EVERY: Duration = Duration::from_secs(10);
+const SWEEP_EVERY: Duration = Duration::from_secs(60);
 /// Delays between attempts at a submission whose sandbox could not run.
 const RETRY_BASE: Duration = Duration::from_secs(1);
 const RETRY_MAX: Duration = Duration::from_secs(30);
@@ -37,11 +38,7 @@ pub async fn run(config: WorkerConfig, shutdown: CancellationToken) -> anyhow::R
     let (_client, js) = broker::connect(&config.nats_url, &name).await?;
     broker::ensure_streams(&js, &config.streams).await?;
     let sandbox = Sandbox::connect().await.context("connecting to Docker")?;
-    match sandbox.remove_leftovers().await {
-        Ok(0) => {}
-        Ok(removed) => tracing::info!(removed, "removed sandboxes a crashed worker left behind"),
-        Err(err) => tracing::warn!(error = %err, "could not remove sandboxes left behind"),
-    }
+    tokio::spawn(sweep_leftovers(sandbox.clone(), shutdown.clone()));
     let consumer = Durable {
         stream: subjects::SUBMISSIONS_STREAM,
         name,
@@ -54,9 +51,9 @@ pub async fn run(config: WorkerConfig, shutdown: CancellationToken) -> anyhow::R
     let worker = Arc::new(Worker {
         executor: Executor {
             language,
-            sandbox,
+            sandbox: sandbox.clone(),
             spec: config.sandbox_spec(),
-            output_limit_bytes: config.output_limit_bytes,
+            limits: config.run_limits(),
         },
         js,
         max_deliver: config.max_deliver,
@@ -74,6 +71,22 @@ pub async fn run(config: WorkerConfig, shutdown: CancellationToken) -> anyhow::R
     .await?;
     tracing::info!("worker stopped");
     Ok(())
+}
+
+/// Removes sandboxes left behind by crashed workers: now, and every minute after.
+async fn sweep_leftovers(sandbox: Sandbox, shutdown: CancellationToken) {
+    let mut every = tokio::time::interval(SWEEP_EVERY);
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = every.tick() => {}
+        }
+        match sandbox.remove_leftovers().await {
+            Ok(0) => {}
+            Ok(removed) => tracing::info!(removed, "removed sandboxes left behind"),
+            Err(err) => tracing::warn!(error = %err, "could not remove sandboxes left behind"),
+        }
+    }
 }
 
 struct Worker {

@@ -1,12 +1,14 @@
-//! The worker's side of the harness protocol (`harness/PROTOCOL.md`): the job it writes and
-//! the events it reads back, turned into the result document.
+//! The worker's side of the harness protocol (`harness/PROTOCOL.md`): the job it writes,
+//! the events it reads back, and [`Progress`], which turns them, and the ways a sandbox
+//! may end, into the result document. No I/O here: the executor drives it.
 
+use exec_engine::compare::Comparison;
 use exec_engine::execution::{CapturedOutput, RunTimes};
 use exec_engine::{canonical, ExecutionResult, Submission, TestResult, Verdict};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::sandbox::SandboxOutput;
+use crate::sandbox::Ending;
 
 /// The job, written as one line to the harness's stdin.
 #[derive(Serialize)]
@@ -17,17 +19,35 @@ pub struct HarnessJob<'a> {
     pub imports: &'a [String],
     pub inputs: Vec<&'a Value>,
     pub output_limit_bytes: usize,
+    pub value_limit_bytes: usize,
+}
+
+/// What the harness may keep of each test.
+#[derive(Clone, Copy, Debug)]
+pub struct OutputLimits {
+    pub output_bytes: usize,
+    pub value_bytes: usize,
 }
 
 impl<'a> HarnessJob<'a> {
-    pub fn new(submission: &'a Submission, nonce: &'a str, output_limit_bytes: usize) -> Self {
+    /// The job for the tests of `submission` from `first` on.
+    pub fn new(
+        submission: &'a Submission,
+        first: usize,
+        nonce: &'a str,
+        limits: OutputLimits,
+    ) -> Self {
         Self {
             nonce,
             code: &submission.code,
             function_name: submission.function_name.as_deref(),
             imports: &submission.imports,
-            inputs: submission.test_cases.iter().map(|c| &c.input).collect(),
-            output_limit_bytes,
+            inputs: submission.test_cases[first..]
+                .iter()
+                .map(|c| &c.input)
+                .collect(),
+            output_limit_bytes: limits.output_bytes,
+            value_limit_bytes: limits.value_bytes,
         }
     }
 
@@ -55,152 +75,289 @@ pub enum HarnessEvent {
         output: Option<String>,
         error: Option<String>,
         time_ms: f64,
+        memory_kb: Option<u64>,
         #[serde(default)]
         stdout: String,
         #[serde(default)]
         stderr: String,
+        limit: Option<Limit>,
     },
     Done,
 }
 
-/// The events among `stdout`: lines that start with the nonce and hold a known event.
-/// Every other line is ignored, whoever wrote it.
-pub fn events(stdout: &[u8], nonce: &str) -> Vec<HarnessEvent> {
-    stdout
-        .split(|&b| b == b'\n')
-        .filter_map(|line| {
-            let rest = line.strip_prefix(nonce.as_bytes())?.strip_prefix(b" ")?;
-            serde_json::from_slice(rest).ok()
-        })
-        .collect()
+#[derive(Clone, Copy, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Limit {
+    Memory,
+    Output,
 }
 
-/// What the stderr of a sandbox says at its end, for messages: the last 4 KiB.
-fn stderr_tail(output: &SandboxOutput) -> String {
-    const TAIL: usize = 4096;
-    let start = output.stderr.len().saturating_sub(TAIL);
-    String::from_utf8_lossy(&output.stderr[start..])
-        .trim()
-        .to_owned()
+/// Reads events out of a sandbox's stdout as it arrives: whole lines that carry the nonce
+/// followed by a known event. Every other line is ignored, whoever wrote it.
+pub struct EventReader {
+    prefix: Vec<u8>,
+    pending: Vec<u8>,
+    read: usize,
+    max_bytes: usize,
 }
 
-/// Why the sandbox stopped early, when it did: the verdict and a sentence.
-fn early_end(output: &SandboxOutput, timeout_secs: u64) -> (Verdict, String) {
-    if output.timed_out {
-        (
-            Verdict::TimeLimitExceeded,
-            format!("the submission ran past its time limit of {timeout_secs} s"),
-        )
-    } else if output.oom_killed {
-        (
-            Verdict::MemoryLimitExceeded,
-            "the sandbox ran out of memory".to_owned(),
-        )
-    } else if output.overflowed {
-        (
-            Verdict::OutputLimitExceeded,
-            "the sandbox wrote more output than the engine reads".to_owned(),
-        )
-    } else {
-        let code = output
-            .exit_code
-            .map_or_else(|| "unknown".to_owned(), |c| c.to_string());
-        let tail = stderr_tail(output);
-        let mut message = format!("the process exited with code {code}");
-        if !tail.is_empty() {
-            message.push_str(":\n");
-            message.push_str(&tail);
+impl EventReader {
+    pub fn new(nonce: &str, max_bytes: usize) -> Self {
+        let mut prefix = nonce.as_bytes().to_vec();
+        prefix.push(b' ');
+        Self {
+            prefix,
+            pending: Vec::new(),
+            read: 0,
+            max_bytes,
         }
-        (Verdict::RuntimeError, message)
+    }
+
+    /// The events completed by `chunk`; `None` once more than `max_bytes` were read.
+    pub fn push(&mut self, chunk: &[u8]) -> Option<Vec<HarnessEvent>> {
+        self.read += chunk.len();
+        if self.read > self.max_bytes {
+            return None;
+        }
+        self.pending.extend_from_slice(chunk);
+        let Some(end) = self.pending.iter().rposition(|&b| b == b'\n') else {
+            return Some(Vec::new());
+        };
+        let complete: Vec<u8> = self.pending.drain(..=end).collect();
+        Some(
+            complete
+                .split(|&b| b == b'\n')
+                .filter_map(|line| {
+                    // Anywhere in the line: what the user's code wrote to the container's
+                    // stdout without a newline may stand before it. Being secret, the
+                    // nonce cannot be forged wherever it is looked for.
+                    let at = line
+                        .windows(self.prefix.len())
+                        .position(|w| w == self.prefix.as_slice())?;
+                    serde_json::from_slice(&line[at + self.prefix.len()..]).ok()
+                })
+                .collect(),
+        )
     }
 }
 
-/// Turns what a sandbox produced into the result document.
-pub fn interpret(
-    submission: &Submission,
-    nonce: &str,
-    output: &SandboxOutput,
-    timeout_secs: u64,
-    times: RunTimes,
-) -> ExecutionResult {
-    let events = events(&output.stdout, nonce);
-    let comparison = submission.comparison();
-    let mut compile_time_ms = None;
-    let mut tests: Vec<Option<TestResult>> = vec![None; submission.test_cases.len()];
-    for event in events {
+/// What an event meant for the run.
+#[derive(Debug, PartialEq)]
+pub enum Step {
+    Loaded,
+    Tested,
+    LoadFailed,
+    Done,
+    Ignored,
+}
+
+/// The results so far of one submission, across the sandboxes it takes.
+pub struct Progress<'a> {
+    submission: &'a Submission,
+    comparison: Comparison,
+    limits: OutputLimits,
+    results: Vec<Option<TestResult>>,
+    compile_time_ms: Option<f64>,
+    loaded: bool,
+    /// Set when no test could run: a compile error, or a sandbox that died while loading.
+    not_run: Option<(Verdict, String)>,
+}
+
+impl<'a> Progress<'a> {
+    pub fn new(submission: &'a Submission, limits: OutputLimits) -> Self {
+        Self {
+            submission,
+            comparison: submission.comparison(),
+            limits,
+            results: vec![None; submission.test_cases.len()],
+            compile_time_ms: None,
+            loaded: false,
+            not_run: None,
+        }
+    }
+
+    /// The first test without a result, unless the run is over.
+    pub fn next_test(&self) -> Option<usize> {
+        if self.not_run.is_some() {
+            return None;
+        }
+        self.results.iter().position(Option::is_none)
+    }
+
+    /// Whether the code has loaded in some sandbox: after that, a sandbox that dies is
+    /// the fault of the test it was running.
+    pub fn has_loaded(&self) -> bool {
+        self.loaded
+    }
+
+    /// Records an event from a sandbox whose job began at test `first`.
+    pub fn record(&mut self, first: usize, event: HarnessEvent) -> Step {
         match event {
-            HarnessEvent::LoadFailed { message } => {
-                return ExecutionResult::not_run(submission, Verdict::CompileError, message, times)
+            HarnessEvent::Loaded { compile_time_ms } => {
+                self.loaded = true;
+                self.compile_time_ms = self.compile_time_ms.or(compile_time_ms);
+                Step::Loaded
             }
-            HarnessEvent::Loaded {
-                compile_time_ms: ms,
-            } => compile_time_ms = ms,
+            HarnessEvent::LoadFailed { message } => {
+                self.not_run = Some((Verdict::CompileError, message));
+                Step::LoadFailed
+            }
+            HarnessEvent::Done => Step::Done,
             HarnessEvent::Test {
                 index,
                 value,
                 output,
                 error,
                 time_ms,
+                memory_kb,
                 stdout,
                 stderr,
+                limit,
             } => {
-                let (Some(case), Some(slot)) =
-                    (submission.test_cases.get(index), tests.get_mut(index))
-                else {
-                    continue;
+                let index = first + index;
+                let Some(case) = self.submission.test_cases.get(index) else {
+                    return Step::Ignored;
                 };
                 let captured = CapturedOutput { stdout, stderr };
-                // One text for one value, whichever language rendered it.
-                let value = value.map(|v| canonical::canonicalize(&v).unwrap_or(v));
-                *slot = Some(match (value.or(output), error) {
-                    (Some(actual), None) => {
-                        TestResult::returned(case, comparison, actual, time_ms, None, captured)
+                let actual = value
+                    .map(|v| canonical::canonicalize(&v).unwrap_or(v))
+                    .or(output);
+                let result = match (actual, error, limit) {
+                    (Some(actual), None, limit) => {
+                        let returned = TestResult::returned(
+                            case,
+                            self.comparison,
+                            actual,
+                            time_ms,
+                            memory_kb,
+                            captured,
+                        );
+                        if limit == Some(Limit::Output)
+                            || returned.actual_output.len() > self.limits.value_bytes
+                        {
+                            TestResult {
+                                status: Verdict::OutputLimitExceeded,
+                                passed: false,
+                                error: Some(format!(
+                                    "the test printed or returned more than its limit \
+                                     ({} bytes of output, {} bytes of value)",
+                                    self.limits.output_bytes, self.limits.value_bytes
+                                )),
+                                ..returned
+                            }
+                        } else {
+                            returned
+                        }
                     }
-                    (_, error) => TestResult::failed(
-                        case,
-                        Verdict::RuntimeError,
-                        error.unwrap_or_else(|| "the harness reported no value".to_owned()),
-                        time_ms,
-                        captured,
-                    ),
-                });
+                    (_, error, limit) => {
+                        let verdict = match limit {
+                            Some(Limit::Memory) => Verdict::MemoryLimitExceeded,
+                            Some(Limit::Output) => Verdict::OutputLimitExceeded,
+                            None => Verdict::RuntimeError,
+                        };
+                        let error =
+                            error.unwrap_or_else(|| "the harness reported no value".to_owned());
+                        TestResult {
+                            memory_kb,
+                            ..TestResult::failed(case, verdict, error, time_ms, captured)
+                        }
+                    }
+                };
+                self.results[index] = Some(result);
+                Step::Tested
             }
-            HarnessEvent::Done => {}
         }
     }
-    let times = RunTimes {
-        compile_time_ms,
-        ..times
-    };
-    if tests.iter().all(Option::is_none) && compile_time_ms.is_none() {
-        // Nothing ran: the sandbox ended before the code was even loaded.
-        let (verdict, message) = early_end(output, timeout_secs);
-        return ExecutionResult::not_run(submission, verdict, message, times);
+
+    /// The test that was running when its sandbox was stopped or died.
+    pub fn fail_current(&mut self, verdict: Verdict, message: String) {
+        if let Some(index) = self.next_test() {
+            let case = &self.submission.test_cases[index];
+            self.results[index] = Some(TestResult::failed(
+                case,
+                verdict,
+                message,
+                0.0,
+                CapturedOutput::default(),
+            ));
+        }
     }
-    let mut ended: Option<(Verdict, String)> = None;
-    let results = tests
-        .into_iter()
-        .zip(&submission.test_cases)
-        .map(|(result, case)| {
-            result.unwrap_or_else(|| {
-                // The first test without a result is the one the sandbox died in; the
-                // ones after it never ran.
-                let (verdict, message) = match &ended {
-                    None => {
-                        let first = early_end(output, timeout_secs);
-                        ended = Some(first.clone());
-                        first
-                    }
-                    Some((verdict, _)) => (
-                        *verdict,
-                        "not run: the sandbox ended in an earlier test".to_owned(),
-                    ),
-                };
-                TestResult::failed(case, verdict, message, 0.0, CapturedOutput::default())
-            })
-        })
-        .collect();
-    ExecutionResult::from_tests(submission, results, times)
+
+    /// Every test without a result, when no time is left to run them.
+    pub fn fail_remaining(&mut self, verdict: Verdict, message: &str) {
+        while self.next_test().is_some() {
+            self.fail_current(verdict, message.to_owned());
+        }
+    }
+
+    /// No test could run: the code never loaded.
+    pub fn fail_all(&mut self, verdict: Verdict, message: String) {
+        self.not_run = Some((verdict, message));
+    }
+
+    pub fn finish(mut self, times: RunTimes) -> ExecutionResult {
+        let times = RunTimes {
+            compile_time_ms: self.compile_time_ms,
+            ..times
+        };
+        if let Some((verdict, message)) = self.not_run.take() {
+            return ExecutionResult::not_run(self.submission, verdict, message, times);
+        }
+        self.fail_remaining(
+            Verdict::InternalError,
+            "the harness finished without reporting this test",
+        );
+        let results = self.results.into_iter().flatten().collect();
+        ExecutionResult::from_tests(self.submission, results, times)
+    }
+}
+
+/// Why a sandbox died in a test: the verdict and a sentence.
+pub fn death(ending: &Ending, memory_limit_mb: u64) -> (Verdict, String) {
+    let mut message = if ending.oom_killed
+        || ending
+            .stderr_tail
+            .to_ascii_lowercase()
+            .contains("out of memory")
+    {
+        return (
+            Verdict::MemoryLimitExceeded,
+            with_tail(
+                format!("the sandbox ran out of memory (limit {memory_limit_mb} MB)"),
+                ending,
+            ),
+        );
+    } else {
+        match ending.exit_code {
+            Some(code) if code > 128 => format!(
+                "the process was killed by signal {}{}",
+                code - 128,
+                signal_name(code - 128)
+            ),
+            Some(code) => format!("the process exited with code {code}"),
+            None => "the process ended".to_owned(),
+        }
+    };
+    message = with_tail(message, ending);
+    (Verdict::RuntimeError, message)
+}
+
+fn with_tail(mut message: String, ending: &Ending) -> String {
+    if !ending.stderr_tail.is_empty() {
+        message.push_str(":\n");
+        message.push_str(&ending.stderr_tail);
+    }
+    message
+}
+
+fn signal_name(signal: i64) -> &'static str {
+    match signal {
+        6 => " (SIGABRT)",
+        9 => " (SIGKILL)",
+        11 => " (SIGSEGV)",
+        15 => " (SIGTERM)",
+        _ => "",
+    }
 }
 
 #[cfg(test)]
@@ -212,6 +369,10 @@ mod tests {
     use uuid::Uuid;
 
     const NONCE: &str = "n0nce";
+    const LIMITS: OutputLimits = OutputLimits {
+        output_bytes: 100,
+        value_bytes: 20,
+    };
 
     fn submission(cases: usize) -> Submission {
         Submission {
@@ -228,56 +389,167 @@ mod tests {
                 .collect(),
             callback_url: None,
             submitted_at: OffsetDateTime::now_utc(),
+            time_limit_ms: None,
+            memory_limit_mb: None,
         }
     }
 
-    fn times() -> RunTimes {
-        let now = OffsetDateTime::now_utc();
-        RunTimes {
-            started_at: now,
-            finished_at: now,
-            compile_time_ms: None,
-        }
+    fn events(lines: &[&str]) -> Vec<HarnessEvent> {
+        let mut reader = EventReader::new(NONCE, 1 << 20);
+        let mut text = lines.join("\n");
+        text.push('\n');
+        reader.push(text.as_bytes()).unwrap()
     }
 
-    fn output(lines: &[&str]) -> SandboxOutput {
-        SandboxOutput {
-            stdout: lines.join("\n").into_bytes(),
-            exit_code: Some(0),
-            ..Default::default()
+    fn run(submission: &Submission, lines: &[&str]) -> ExecutionResult {
+        let mut progress = Progress::new(submission, LIMITS);
+        for event in events(lines) {
+            progress.record(0, event);
         }
+        progress.finish(RunTimes::now())
     }
 
     #[test]
     fn lines_without_the_nonce_are_ignored() {
-        let stdout = b"x {\"event\":\"done\"}\nn0nce {\"event\":\"done\"}\nn0nce{\"event\":\"done\"}\nn0nce garbage\n";
-        assert_eq!(events(stdout, NONCE), vec![HarnessEvent::Done]);
+        let got = events(&[
+            r#"x {"event":"done"}"#,
+            r#"n0nce {"event":"done"}"#,
+            r#"n0nce{"event":"done"}"#,
+            "n0nce garbage",
+            r#"n0nc {"event":"done"}"#,
+            r#"garbage glued on n0nce {"event":"loaded","compile_time_ms":1}"#,
+        ]);
+        assert_eq!(
+            got,
+            vec![
+                HarnessEvent::Done,
+                HarnessEvent::Loaded {
+                    compile_time_ms: Some(1.0)
+                }
+            ]
+        );
     }
 
     #[test]
-    fn returned_values_are_compared() {
-        let out = output(&[
-            r#"n0nce {"event":"loaded","compile_time_ms":1.5}"#,
-            r#"n0nce {"event":"test","index":0,"value":"0","time_ms":0.01,"stdout":"hi\n","stderr":""}"#,
-            r#"n0nce {"event":"test","index":1,"value":"2","time_ms":0.02,"stdout":"","stderr":""}"#,
-            r#"n0nce {"event":"done"}"#,
-        ]);
-        let doc = interpret(&submission(2), NONCE, &out, 15, times());
+    fn events_may_arrive_in_pieces_and_the_reader_stops_at_its_cap() {
+        let mut reader = EventReader::new(NONCE, 64);
+        assert_eq!(reader.push(b"n0nce {\"ev").unwrap(), vec![]);
+        assert_eq!(
+            reader.push(b"ent\":\"done\"}\nn0n").unwrap(),
+            vec![HarnessEvent::Done]
+        );
+        assert!(reader.push(&[b'x'; 64]).is_none());
+    }
+
+    #[test]
+    fn returned_values_are_canonical_compared_and_measured() {
+        let doc = run(
+            &submission(2),
+            &[
+                r#"n0nce {"event":"loaded","compile_time_ms":1.5}"#,
+                r#"n0nce {"event":"test","index":0,"value":"0.0","time_ms":0.01,"memory_kb":9000,"stdout":"hi\n","stderr":""}"#,
+                r#"n0nce {"event":"test","index":1,"value":"{\"b\": 1, \"a\": 2}","time_ms":0.02,"memory_kb":9100}"#,
+                r#"n0nce {"event":"done"}"#,
+            ],
+        );
         assert!(doc.results[0].passed);
+        assert_eq!(doc.results[0].actual_output, "0");
+        assert_eq!(doc.results[0].memory, "9000 KB");
         assert_eq!(doc.results[0].stdout, "hi\n");
+        assert_eq!(doc.results[1].actual_output, r#"{"a":2,"b":1}"#);
         assert_eq!(doc.results[1].status, Verdict::WrongAnswer);
         assert_eq!(doc.compile_time_ms, Some(1.5));
-        assert_eq!(doc.status, Verdict::WrongAnswer);
     }
 
     #[test]
-    fn values_are_rendered_canonically() {
-        let out = output(&[
+    fn limits_named_by_the_harness_become_verdicts() {
+        let doc = run(
+            &submission(4),
+            &[
+                r#"n0nce {"event":"loaded","compile_time_ms":1}"#,
+                r#"n0nce {"event":"test","index":0,"error":"MemoryError","time_ms":5,"memory_kb":250000,"limit":"memory"}"#,
+                r#"n0nce {"event":"test","index":1,"value":"1","time_ms":1,"memory_kb":1,"stdout":"xxxx [truncated]","limit":"output"}"#,
+                r#"n0nce {"event":"test","index":2,"error":"the returned value is 99 bytes","time_ms":1,"memory_kb":1,"limit":"output"}"#,
+                r#"n0nce {"event":"test","index":3,"value":"\"a very long string indeed\"","time_ms":1,"memory_kb":1}"#,
+            ],
+        );
+        let statuses: Vec<Verdict> = doc.results.iter().map(|r| r.status).collect();
+        assert_eq!(
+            statuses,
+            vec![
+                Verdict::MemoryLimitExceeded,
+                Verdict::OutputLimitExceeded,
+                Verdict::OutputLimitExceeded,
+                Verdict::OutputLimitExceeded,
+            ]
+        );
+        assert_eq!(doc.results[0].memory_kb, Some(250000));
+        assert_eq!(
+            doc.results[1].actual_output, "1",
+            "the value is still shown"
+        );
+        assert!(!doc.results[1].passed);
+    }
+
+    #[test]
+    fn a_forged_result_line_without_the_nonce_changes_nothing() {
+        let doc = run(
+            &submission(1),
+            &[
+                r#"n0nce {"event":"loaded","compile_time_ms":1}"#,
+                r#"{"event":"test","index":0,"value":"0","time_ms":0}"#,
+                r#"n0nce {"event":"test","index":0,"value":"7","time_ms":0.01}"#,
+            ],
+        );
+        assert_eq!(doc.results[0].actual_output, "7");
+        assert!(!doc.all_passed);
+    }
+
+    #[test]
+    fn a_load_failure_is_a_compile_error_for_every_test() {
+        let doc = run(
+            &submission(2),
+            &[r#"n0nce {"event":"load_failed","message":"SyntaxError: invalid syntax"}"#],
+        );
+        assert_eq!(doc.status, Verdict::CompileError);
+        assert_eq!(doc.error.as_deref(), Some("Execution environment error"));
+        assert!(doc
+            .results
+            .iter()
+            .all(|r| r.actual_output == "Execution Failed"));
+    }
+
+    #[test]
+    fn a_restarted_sandbox_reports_tests_from_where_it_began() {
+        let s = submission(3);
+        let mut progress = Progress::new(&s, LIMITS);
+        for event in events(&[
             r#"n0nce {"event":"loaded","compile_time_ms":1}"#,
-            r#"n0nce {"event":"test","index":0,"value":"{\"b\": 1.0, \"a\": [2.50]}","time_ms":0.01}"#,
-        ]);
-        let doc = interpret(&submission(1), NONCE, &out, 15, times());
-        assert_eq!(doc.results[0].actual_output, r#"{"a":[2.5],"b":1}"#);
+            r#"n0nce {"event":"test","index":0,"value":"0","time_ms":1}"#,
+        ]) {
+            progress.record(0, event);
+        }
+        assert_eq!(progress.next_test(), Some(1));
+        progress.fail_current(Verdict::TimeLimitExceeded, "ran past 2000 ms".into());
+        assert_eq!(progress.next_test(), Some(2));
+        for event in events(&[
+            r#"n0nce {"event":"loaded","compile_time_ms":9}"#,
+            r#"n0nce {"event":"test","index":0,"value":"2","time_ms":1}"#,
+            r#"n0nce {"event":"done"}"#,
+        ]) {
+            progress.record(2, event);
+        }
+        assert_eq!(progress.next_test(), None);
+        let doc = progress.finish(RunTimes::now());
+        assert!(doc.results[0].passed);
+        assert_eq!(doc.results[1].status, Verdict::TimeLimitExceeded);
+        assert!(doc.results[2].passed, "the test after the limit ran");
+        assert_eq!(
+            doc.compile_time_ms,
+            Some(1.0),
+            "the first compile is reported"
+        );
+        assert_eq!(doc.status, Verdict::TimeLimitExceeded);
     }
 
     #[test]
@@ -286,13 +558,14 @@ mod tests {
         program.function_name = None;
         program.test_cases[0].expected_output = "5".into();
         program.test_cases[1].expected_output = "6".into();
-        let out = output(&[
-            r#"n0nce {"event":"loaded","compile_time_ms":1}"#,
-            r#"n0nce {"event":"test","index":0,"output":"5\n","time_ms":3.0}"#,
-            r#"n0nce {"event":"test","index":1,"output":"6.0\n","time_ms":3.0}"#,
-        ]);
-        let doc = interpret(&program, NONCE, &out, 15, times());
-        assert_eq!(doc.results[0].actual_output, "5\n");
+        let doc = run(
+            &program,
+            &[
+                r#"n0nce {"event":"loaded","compile_time_ms":1}"#,
+                r#"n0nce {"event":"test","index":0,"output":"5\n","time_ms":3.0}"#,
+                r#"n0nce {"event":"test","index":1,"output":"6.0\n","time_ms":3.0}"#,
+            ],
+        );
         assert!(doc.results[0].passed);
         assert_eq!(
             doc.results[1].status,
@@ -302,78 +575,39 @@ mod tests {
     }
 
     #[test]
-    fn a_forged_result_line_without_the_nonce_changes_nothing() {
-        let out = output(&[
-            r#"n0nce {"event":"loaded","compile_time_ms":1}"#,
-            r#"{"event":"test","index":0,"value":"0","time_ms":0,"stdout":"","stderr":""}"#,
-            r#"n0nce {"event":"test","index":0,"value":"7","time_ms":0.01,"stdout":"","stderr":""}"#,
-        ]);
-        let doc = interpret(&submission(1), NONCE, &out, 15, times());
-        assert_eq!(doc.results[0].actual_output, "7");
-        assert!(!doc.all_passed);
-    }
-
-    #[test]
-    fn a_load_failure_is_a_compile_error_for_every_test() {
-        let out =
-            output(&[r#"n0nce {"event":"load_failed","message":"SyntaxError: invalid syntax"}"#]);
-        let doc = interpret(&submission(2), NONCE, &out, 15, times());
-        assert_eq!(doc.status, Verdict::CompileError);
-        assert_eq!(doc.error.as_deref(), Some("Execution environment error"));
-        assert!(doc.error_details.unwrap().contains("SyntaxError"));
-        assert!(doc
-            .results
-            .iter()
-            .all(|r| r.actual_output == "Execution Failed"));
-    }
-
-    #[test]
-    fn a_sandbox_that_dies_mid_run_fails_the_remaining_tests() {
-        let mut out = output(&[
-            r#"n0nce {"event":"loaded","compile_time_ms":1}"#,
-            r#"n0nce {"event":"test","index":0,"value":"0","time_ms":0.01,"stdout":"","stderr":""}"#,
-        ]);
-        out.timed_out = true;
-        let doc = interpret(&submission(3), NONCE, &out, 15, times());
-        assert!(doc.results[0].passed);
-        assert_eq!(doc.results[1].status, Verdict::TimeLimitExceeded);
-        assert!(doc.results[1].error.as_ref().unwrap().contains("15 s"));
-        assert_eq!(doc.results[2].status, Verdict::TimeLimitExceeded);
-        assert!(doc.results[2].error.as_ref().unwrap().contains("not run"));
-        assert_eq!(doc.status, Verdict::TimeLimitExceeded);
-    }
-
-    #[test]
-    fn a_sandbox_that_says_nothing_reports_how_it_ended() {
-        let out = SandboxOutput {
-            stderr: b"Killed\n".to_vec(),
+    fn deaths_are_named() {
+        let oom = Ending {
             exit_code: Some(137),
             oom_killed: true,
-            ..Default::default()
+            stderr_tail: String::new(),
         };
-        let doc = interpret(&submission(1), NONCE, &out, 15, times());
-        assert_eq!(doc.status, Verdict::MemoryLimitExceeded);
-
-        let out = SandboxOutput {
-            stderr: b"boom\n".to_vec(),
-            exit_code: Some(3),
-            ..Default::default()
+        assert_eq!(death(&oom, 256).0, Verdict::MemoryLimitExceeded);
+        let v8 = Ending {
+            exit_code: Some(134),
+            oom_killed: false,
+            stderr_tail: "FATAL ERROR: Reached heap limit: JavaScript heap out of memory".into(),
         };
-        let doc = interpret(&submission(1), NONCE, &out, 15, times());
-        assert_eq!(doc.status, Verdict::RuntimeError);
-        assert!(doc.error_details.unwrap().contains("code 3:\nboom"));
+        assert_eq!(death(&v8, 256).0, Verdict::MemoryLimitExceeded);
+        let segv = Ending {
+            exit_code: Some(139),
+            oom_killed: false,
+            stderr_tail: "boom".into(),
+        };
+        let (verdict, message) = death(&segv, 256);
+        assert_eq!(verdict, Verdict::RuntimeError);
+        assert!(message.contains("signal 11 (SIGSEGV):\nboom"), "{message}");
     }
 
     #[test]
-    fn the_job_is_one_line() {
+    fn the_job_holds_the_remaining_inputs_on_one_line() {
         let s = Submission {
             code: "def f(a):\n    return a\n".into(),
-            ..submission(2)
+            ..submission(3)
         };
-        let line = HarnessJob::new(&s, NONCE, 100).to_line();
+        let line = HarnessJob::new(&s, 1, NONCE, LIMITS).to_line();
         assert_eq!(line.iter().filter(|&&b| b == b'\n').count(), 1);
-        assert_eq!(line.last(), Some(&b'\n'));
         let back: Value = serde_json::from_slice(&line).unwrap();
-        assert_eq!(back["inputs"], json!([[0], [1]]));
+        assert_eq!(back["inputs"], json!([[1], [2]]));
+        assert_eq!(back["value_limit_bytes"], 20);
     }
 }

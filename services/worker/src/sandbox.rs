@@ -1,6 +1,8 @@
-//! One fresh, locked-down Docker container per submission, driven through bollard.
+//! One fresh, locked-down Docker container at a time, driven through bollard: created,
+//! fed its job, read as it runs, and always removed.
 
 use std::collections::HashMap;
+use std::pin::Pin;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bollard::container::LogOutput;
@@ -11,25 +13,27 @@ use bollard::query_parameters::{
     RemoveContainerOptionsBuilder,
 };
 use bollard::Docker;
-use futures::StreamExt;
+use bytes::Bytes;
+use futures::{Stream, StreamExt};
 use tokio::io::AsyncWriteExt;
 use tokio::time::{timeout_at, Instant};
 use uuid::Uuid;
 
 /// Every container the engine creates carries this label...
 pub const LABEL: &str = "exec-engine";
-/// ...and this one: the Unix time after which it may be removed as left behind.
+/// ...this one: the Unix time after which it may be removed as left behind...
 pub const DEADLINE_LABEL: &str = "exec-engine.deadline";
+/// ...and the execution it runs.
+pub const EXECUTION_LABEL: &str = "exec-engine.execution";
 
-/// What the engine reads of a sandbox's own output at the most; past it the sandbox is
-/// stopped (its per-test output is capped far lower inside by the harness).
-const MAX_CAPTURED_BYTES: usize = 16 * 1024 * 1024;
-/// Time a container may outlive its deadline before a starting worker removes it.
-const LEFTOVER_GRACE: Duration = Duration::from_secs(60);
+/// Time a container may outlive its deadline before a sweep removes it.
+const LEFTOVER_GRACE: Duration = Duration::from_secs(30);
 /// Open files inside the sandbox.
 const NOFILE_LIMIT: i64 = 256;
+/// What is kept of a sandbox's own stderr, for messages: its last bytes.
+const STDERR_TAIL_BYTES: usize = 8 * 1024;
 
-/// The limits and image of one language's sandboxes.
+/// The limits and image of a sandbox.
 #[derive(Clone, Debug)]
 pub struct SandboxSpec {
     pub image: String,
@@ -39,26 +43,14 @@ pub struct SandboxSpec {
     pub tmpfs_bytes: u64,
     /// Whether files in `/tmp` may be executed: compiled languages build into it.
     pub tmpfs_exec: bool,
-    /// Wall clock for the whole container, from start to exit.
-    pub timeout: Duration,
-}
-
-/// What came out of a finished (or stopped) sandbox.
-#[derive(Debug, Default)]
-pub struct SandboxOutput {
-    pub stdout: Vec<u8>,
-    pub stderr: Vec<u8>,
-    pub exit_code: Option<i64>,
-    pub timed_out: bool,
-    pub oom_killed: bool,
-    /// The sandbox wrote more than the engine reads.
-    pub overflowed: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum SandboxError {
     #[error("Docker refused to run the sandbox: {0}")]
     Docker(#[from] DockerError),
+    #[error("the image {0} has no entrypoint")]
+    NoEntrypoint(String),
     #[error("could not hand the job to the sandbox: {0}")]
     Stdin(#[from] std::io::Error),
 }
@@ -66,6 +58,23 @@ pub enum SandboxError {
 #[derive(Clone)]
 pub struct Sandbox {
     docker: Docker,
+}
+
+/// What the next read of a running sandbox brought.
+pub enum Read {
+    Stdout(Bytes),
+    /// The sandbox's process ended.
+    Ended,
+    /// The deadline passed first.
+    DeadlinePassed,
+}
+
+/// How a sandbox ended, read after it stopped.
+#[derive(Debug, Default)]
+pub struct Ending {
+    pub exit_code: Option<i64>,
+    pub oom_killed: bool,
+    pub stderr_tail: String,
 }
 
 impl Sandbox {
@@ -79,50 +88,38 @@ impl Sandbox {
         Ok(Self { docker })
     }
 
-    /// Runs `job` (one line for the harness's stdin) in a new container and removes it.
-    pub async fn run(
+    /// Creates a container for `execution`, starts it and writes `job` (one line) to its
+    /// stdin. The container kills itself after `lifetime`, even if no worker is left to.
+    pub async fn start(
         &self,
         spec: &SandboxSpec,
         execution: Uuid,
+        lifetime: Duration,
         job: &[u8],
-    ) -> Result<SandboxOutput, SandboxError> {
+    ) -> Result<RunningSandbox, SandboxError> {
+        let command = self.self_destructing_command(&spec.image, lifetime).await?;
         let name = format!(
             "exec-{execution}-{}",
             &Uuid::new_v4().simple().to_string()[..8]
         );
-        let deadline = Instant::now() + spec.timeout;
         self.docker
             .create_container(
                 Some(CreateContainerOptionsBuilder::default().name(&name).build()),
-                container_body(spec, execution),
+                container_body(spec, execution, lifetime, command),
             )
             .await?;
-        let result = self.attach_and_run(&name, job, deadline).await;
-        // The container goes whatever happened; a failure here is only logged, and the
-        // next worker start removes what is left.
-        if let Err(err) = self
-            .docker
-            .remove_container(
-                &name,
-                Some(RemoveContainerOptionsBuilder::default().force(true).build()),
-            )
-            .await
-        {
-            tracing::warn!(container = %name, error = %err, "could not remove a sandbox");
-        }
-        result
-    }
-
-    async fn attach_and_run(
-        &self,
-        name: &str,
-        job: &[u8],
-        deadline: Instant,
-    ) -> Result<SandboxOutput, SandboxError> {
+        // From here on the session removes the container, however it ends.
+        let mut running = RunningSandbox {
+            docker: self.docker.clone(),
+            name,
+            output: Box::pin(futures::stream::empty()),
+            stderr: Vec::new(),
+            removed: false,
+        };
         let attached = self
             .docker
             .attach_container(
-                name,
+                &running.name,
                 Some(
                     AttachContainerOptionsBuilder::default()
                         .stdin(true)
@@ -133,49 +130,40 @@ impl Sandbox {
                 ),
             )
             .await?;
-        let (mut output, mut input) = (attached.output, attached.input);
-        self.docker.start_container(name, None).await?;
+        running.output = attached.output;
+        let mut input = attached.input;
+        self.docker.start_container(&running.name, None).await?;
         input.write_all(job).await?;
         input.flush().await?;
-
-        let mut out = SandboxOutput::default();
-        loop {
-            match timeout_at(deadline, output.next()).await {
-                Err(_) => {
-                    out.timed_out = true;
-                    break;
-                }
-                Ok(None) => break,
-                Ok(Some(Err(err))) => return Err(err.into()),
-                Ok(Some(Ok(LogOutput::StdOut { message }))) => {
-                    out.stdout.extend_from_slice(&message)
-                }
-                Ok(Some(Ok(LogOutput::StdErr { message }))) => {
-                    out.stderr.extend_from_slice(&message)
-                }
-                Ok(Some(Ok(_))) => {}
-            }
-            if out.stdout.len() + out.stderr.len() > MAX_CAPTURED_BYTES {
-                out.overflowed = true;
-                break;
-            }
-        }
-        drop(input);
-        if out.timed_out || out.overflowed {
-            let _ = self.docker.kill_container(name, None).await;
-        }
-        let state = self
-            .docker
-            .inspect_container(name, None)
-            .await?
-            .state
-            .unwrap_or_default();
-        out.exit_code = state.exit_code;
-        out.oom_killed = state.oom_killed.unwrap_or(false);
-        Ok(out)
+        Ok(running)
     }
 
-    /// Removes containers that a crashed worker left behind: labeled as the engine's and
+    /// The image's own command, run under `timeout --signal=KILL`.
+    async fn self_destructing_command(
+        &self,
+        image: &str,
+        lifetime: Duration,
+    ) -> Result<Vec<String>, SandboxError> {
+        let config = self
+            .docker
+            .inspect_image(image)
+            .await?
+            .config
+            .unwrap_or_default();
+        let mut command = vec![
+            "timeout".to_owned(),
+            "--signal=KILL".to_owned(),
+            format!("{}", lifetime.as_secs().max(1)),
+        ];
+        command.extend(config.entrypoint.unwrap_or_default());
+        command.extend(config.cmd.unwrap_or_default());
+        if command.len() == 3 {
+            return Err(SandboxError::NoEntrypoint(image.to_owned()));
+        }
+        Ok(command)
+    }
+
+    /// Removes containers left behind (by a crashed worker): labeled as the engine's and
     /// past their deadline, so that sandboxes of live workers are never touched.
     pub async fn remove_leftovers(&self) -> Result<usize, DockerError> {
         let filters = HashMap::from([("label".to_owned(), vec![LABEL.to_owned()])]);
@@ -198,14 +186,7 @@ impl Sandbox {
                 .and_then(|d| d.parse::<u64>().ok())
                 .is_none_or(|d| d + LEFTOVER_GRACE.as_secs() < now);
             if let (true, Some(id)) = (expired, container.id) {
-                let removal = self
-                    .docker
-                    .remove_container(
-                        &id,
-                        Some(RemoveContainerOptionsBuilder::default().force(true).build()),
-                    )
-                    .await;
-                match removal {
+                match remove(&self.docker, &id).await {
                     Ok(()) => removed += 1,
                     // Another worker's sweep got there first: gone, or on its way.
                     Err(DockerError::DockerResponseServerError {
@@ -220,28 +201,122 @@ impl Sandbox {
     }
 }
 
+type Output = Pin<Box<dyn Stream<Item = Result<LogOutput, DockerError>> + Send>>;
+
+/// A started sandbox. It is removed by [`RunningSandbox::finish`], or when dropped.
+pub struct RunningSandbox {
+    docker: Docker,
+    name: String,
+    output: Output,
+    stderr: Vec<u8>,
+    removed: bool,
+}
+
+impl RunningSandbox {
+    /// Waits for the next piece of stdout, the end of the process, or `deadline`.
+    pub async fn read(&mut self, deadline: Instant) -> Result<Read, SandboxError> {
+        loop {
+            match timeout_at(deadline, self.output.next()).await {
+                Err(_) => return Ok(Read::DeadlinePassed),
+                Ok(None) => return Ok(Read::Ended),
+                Ok(Some(Err(err))) => return Err(err.into()),
+                Ok(Some(Ok(LogOutput::StdOut { message }))) => return Ok(Read::Stdout(message)),
+                Ok(Some(Ok(LogOutput::StdErr { message }))) => {
+                    self.stderr.extend_from_slice(&message);
+                    let excess = self.stderr.len().saturating_sub(STDERR_TAIL_BYTES);
+                    self.stderr.drain(..excess);
+                }
+                Ok(Some(Ok(_))) => {}
+            }
+        }
+    }
+
+    /// Stops the sandbox if it still runs, reads how it ended and removes it.
+    pub async fn finish(mut self) -> Result<Ending, SandboxError> {
+        let _ = self.docker.kill_container(&self.name, None).await;
+        let state = self
+            .docker
+            .inspect_container(&self.name, None)
+            .await?
+            .state
+            .unwrap_or_default();
+        self.removed = true;
+        remove(&self.docker, &self.name).await?;
+        Ok(Ending {
+            exit_code: state.exit_code,
+            oom_killed: state.oom_killed.unwrap_or(false),
+            stderr_tail: String::from_utf8_lossy(&self.stderr).trim().to_owned(),
+        })
+    }
+}
+
+impl Drop for RunningSandbox {
+    fn drop(&mut self) {
+        if self.removed {
+            return;
+        }
+        // Dropped mid-run (the worker is stopping): remove it in the background; what
+        // even that misses, the next sweep removes.
+        let (docker, name) = (self.docker.clone(), std::mem::take(&mut self.name));
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                if let Err(err) = remove(&docker, &name).await {
+                    tracing::warn!(container = %name, error = %err, "could not remove a sandbox");
+                }
+            });
+        }
+    }
+}
+
+async fn remove(docker: &Docker, name: &str) -> Result<(), DockerError> {
+    docker
+        .remove_container(
+            name,
+            Some(RemoveContainerOptionsBuilder::default().force(true).build()),
+        )
+        .await
+}
+
 fn unix_now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
 }
 
-fn container_body(spec: &SandboxSpec, execution: Uuid) -> ContainerCreateBody {
+fn container_body(
+    spec: &SandboxSpec,
+    execution: Uuid,
+    lifetime: Duration,
+    command: Vec<String>,
+) -> ContainerCreateBody {
     let labels = HashMap::from([
         (LABEL.to_owned(), "sandbox".to_owned()),
         (
             DEADLINE_LABEL.to_owned(),
-            (unix_now() + spec.timeout.as_secs()).to_string(),
+            (unix_now() + lifetime.as_secs()).to_string(),
         ),
-        ("exec-engine.execution".to_owned(), execution.to_string()),
+        (EXECUTION_LABEL.to_owned(), execution.to_string()),
     ]);
     let tmpfs = HashMap::from([(
         "/tmp".to_owned(),
-        format!("rw,nosuid,nodev,noexec,size={},mode=1777", spec.tmpfs_bytes),
+        format!(
+            "rw,nosuid,nodev,{},size={},mode=1777",
+            // Docker mounts a tmpfs noexec unless told otherwise.
+            if spec.tmpfs_exec { "exec" } else { "noexec" },
+            spec.tmpfs_bytes
+        ),
     )]);
     let memory = i64::try_from(spec.memory_bytes).unwrap_or(i64::MAX);
+    let file_size = i64::try_from(spec.tmpfs_bytes).unwrap_or(i64::MAX);
+    let ulimit = |name: &str, value: i64| ResourcesUlimits {
+        name: Some(name.to_owned()),
+        soft: Some(value),
+        hard: Some(value),
+    };
     ContainerCreateBody {
         image: Some(spec.image.clone()),
+        entrypoint: Some(command),
+        cmd: Some(Vec::new()),
         attach_stdin: Some(true),
         attach_stdout: Some(true),
         attach_stderr: Some(true),
@@ -263,11 +338,10 @@ fn container_body(spec: &SandboxSpec, execution: Uuid) -> ContainerCreateBody {
             memory_swap: Some(memory),
             nano_cpus: Some(spec.nano_cpus),
             pids_limit: Some(spec.pids_limit),
-            ulimits: Some(vec![ResourcesUlimits {
-                name: Some("nofile".to_owned()),
-                soft: Some(NOFILE_LIMIT),
-                hard: Some(NOFILE_LIMIT),
-            }]),
+            ulimits: Some(vec![
+                ulimit("nofile", NOFILE_LIMIT),
+                ulimit("fsize", file_size),
+            ]),
             ..Default::default()
         }),
         ..Default::default()

@@ -1,0 +1,167 @@
+//! Hostile code: every limit holds, ends in a clear verdict within a bounded time, and the
+//! engine keeps serving. The cases live under `tests/hostile/<language>_<name>/`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use exec_engine::Language;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::conformance::{extension, languages_under_test};
+use crate::stack::{Stack, StackOptions};
+
+#[derive(Deserialize)]
+struct Case {
+    language: Language,
+    why: String,
+    function_name: Option<String>,
+    time_limit_ms: Option<u64>,
+    memory_limit_mb: Option<u64>,
+    tests: Vec<CaseTest>,
+    max_seconds: u64,
+}
+
+#[derive(Deserialize)]
+struct CaseTest {
+    input: Value,
+    expected_output: String,
+    /// The verdicts accepted for this test.
+    status: Vec<String>,
+}
+
+fn cases_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/hostile")
+}
+
+/// The case folders, named `<language>_<what>`.
+fn case_names() -> Vec<String> {
+    std::fs::read_dir(cases_dir())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+/// The cases of `languages`, with their code.
+fn load_cases(languages: &[Language]) -> BTreeMap<String, (Case, String)> {
+    let mut cases = BTreeMap::new();
+    for name in case_names() {
+        let ours = languages
+            .iter()
+            .any(|l| name.starts_with(&format!("{}_", l.as_str())));
+        if !ours {
+            continue;
+        }
+        let dir = cases_dir().join(&name);
+        let case: Case =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("case.json")).unwrap())
+                .unwrap_or_else(|e| panic!("{name}/case.json: {e}"));
+        let solution = dir.join(format!("solution.{}", extension(case.language)));
+        let code = std::fs::read_to_string(&solution)
+            .unwrap_or_else(|_| panic!("{} is missing", solution.display()));
+        cases.insert(name, (case, code));
+    }
+    cases
+}
+
+/// The engine's containers still there for `id`, running or not.
+fn containers_of(id: &str) -> String {
+    let output = Command::new("docker")
+        .args(["ps", "-a", "-q", "--filter"])
+        .arg(format!("label={}={id}", worker::EXECUTION_LABEL))
+        .output()
+        .expect("the docker CLI runs");
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
+
+#[tokio::test]
+async fn hostile_code_gets_its_verdict_in_bounded_time_and_the_engine_keeps_serving() {
+    let languages = languages_under_test();
+    let count = case_names().len();
+    assert!(count >= 25, "at least 25 hostile programs, found {count}");
+    let cases = load_cases(&languages);
+    let mut stack_languages = languages.clone();
+    if !stack_languages.contains(&Language::Python) {
+        stack_languages.push(Language::Python);
+    }
+    let stack = Stack::start_with(StackOptions {
+        languages: stack_languages,
+        ..StackOptions::default()
+    })
+    .await;
+    let mut results = stack.subscribe("exec.result.>").await;
+
+    let mut submitted = Vec::new();
+    for (name, (case, code)) in &cases {
+        let code = code.replace("{{GATEWAY_PORT}}", stack.gateway_port());
+        let test_cases: Vec<Value> = case
+            .tests
+            .iter()
+            .map(|t| json!({"input": t.input, "expected_output": t.expected_output}))
+            .collect();
+        let sent = Instant::now();
+        let id = stack
+            .accept(&json!({
+                "language": case.language.as_str(),
+                "code": code,
+                "function_name": case.function_name,
+                "test_cases": test_cases,
+                "time_limit_ms": case.time_limit_ms,
+                "memory_limit_mb": case.memory_limit_mb,
+            }))
+            .await;
+        submitted.push((name.clone(), id, sent));
+    }
+    let ids: Vec<String> = submitted.iter().map(|(_, id, _)| id.clone()).collect();
+    let bodies = stack
+        .results_for(&mut results, &ids, Duration::from_secs(900))
+        .await;
+
+    let mut failures = Vec::new();
+    for (name, id, sent) in &submitted {
+        let (case, _) = &cases[name];
+        let (body, arrived) = &bodies[id];
+        let took = arrived.duration_since(*sent);
+        if took > Duration::from_secs(case.max_seconds) {
+            failures.push(format!(
+                "{name}: took {took:?}, bound {} s",
+                case.max_seconds
+            ));
+        }
+        for (i, test) in case.tests.iter().enumerate() {
+            let result = &body["results"][i];
+            let status = result["status"].as_str().unwrap_or("missing");
+            if !test.status.iter().any(|s| s == status) {
+                failures.push(format!(
+                    "{name} ({}) test {i}: {status}, want one of {:?}; actual {} error {}",
+                    case.why, test.status, result["actual_output"], result["error"]
+                ));
+            }
+        }
+        let left = containers_of(id);
+        if !left.is_empty() {
+            failures.push(format!("{name}: containers left behind: {left}"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} hostile cases misbehaved:\n{}",
+        failures.len(),
+        submitted.len(),
+        failures.join("\n")
+    );
+
+    // And the engine still serves an ordinary submission.
+    let id = stack
+        .accept(&json!({
+            "language": "python",
+            "code": "def add_numbers(a, b):\n    return a + b",
+            "function_name": "add_numbers",
+            "test_cases": [{"input": [2, 3], "expected_output": "5"}]
+        }))
+        .await;
+    let (_, body) = stack.message_for(&mut results, &id).await;
+    assert_eq!(body["status"], "accepted");
+}

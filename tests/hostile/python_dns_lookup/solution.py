@@ -1,0 +1,6 @@
+import socket
+def f():
+    try:
+        return socket.gethostbyname('example.com')
+    except OSError:
+        return 'blocked'

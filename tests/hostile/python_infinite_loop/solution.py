@@ -1,0 +1,4 @@
+def f(x):
+    while x == 1:
+        pass
+    return x
