@@ -2,7 +2,8 @@
 /**
  * The JavaScript sandbox harness: one job in, events out. The protocol is harness/PROTOCOL.md.
  *
- * Node has no dup2, so the image's entrypoint shell arranges the descriptors before Node starts:
+ * Node has no dup2, so the image's entrypoint (start.sh) arranges the descriptors before Node
+ * starts, and gives Node a heap three quarters the size of the container's memory:
  *   3     the container's original stdout: the result channel, written only by emit()
  *   4     the container's original stdin: the job, read once and closed
  *   5     the container's original stderr: the harness's own failures, which the worker quotes
@@ -15,7 +16,13 @@
  * output written while the code loads goes to the first test (as in the Python harness);
  * output of timers that fire after the last test is dropped; and descriptor 3 stays open, so
  * code that means to can write to the result channel, though without the nonce it cannot
- * write an event there.
+ * write an event there (and each event starts a line of its own, so half a line written
+ * there cannot swallow one).
+ *
+ * Limits (PROTOCOL.md): what a test prints past output_limit_bytes, and a returned value whose
+ * JSON passes value_limit_bytes, give `limit: "output"`; a RangeError for an array or string
+ * too long, `limit: "memory"`. Out of heap, V8 ends the process; start.sh then repeats its
+ * last words ("JavaScript heap out of memory") on the container's stderr.
  */
 
 const fs = require('fs');
@@ -163,6 +170,9 @@ function writeAll(fd, text) {
   }
 }
 
+// How much of a capture's end take() also reads, where a dying program's last words are.
+const TAIL_BYTES = 4096;
+
 /** One capture file, opened a second time to read back and empty after each test. */
 class Capture {
   constructor(path, limit) {
@@ -170,22 +180,31 @@ class Capture {
     this.limit = limit;
   }
 
-  take() {
-    const size = fs.fstatSync(this.fd).size;
-    const kept = Buffer.alloc(Math.min(size, this.limit));
+  read(position, length) {
+    const bytes = Buffer.alloc(length);
     let filled = 0;
-    while (filled < kept.length) {
-      const count = readSync(this.fd, kept, filled, kept.length - filled, filled);
+    while (filled < length) {
+      const count = readSync(this.fd, bytes, filled, length - filled, position + filled);
       if (count === 0) break;
       filled += count;
     }
+    return bytes.toString('utf8', 0, filled);
+  }
+
+  /**
+   * What was written since the last take: `text`, cut at the limit with a note, `exceeded`
+   * when it was cut, and `tail`, the last TAIL_BYTES. Only those parts are read, however
+   * much was written.
+   */
+  take() {
+    const size = fs.fstatSync(this.fd).size;
+    let text = this.read(0, Math.min(size, this.limit));
+    const tail = size > this.limit ? this.read(Math.max(0, size - TAIL_BYTES), TAIL_BYTES) : text;
     // Descriptors 1 and 2 append, so the next test's writes start again at offset 0.
     fs.ftruncateSync(this.fd, 0);
-    let text = kept.toString('utf8', 0, filled);
-    if (size > this.limit) {
-      text += `\n[output truncated: ${size} bytes written, ${this.limit} kept]`;
-    }
-    return text;
+    const exceeded = size > this.limit;
+    if (exceeded) text += `\n[output truncated: ${size} bytes written, ${this.limit} kept]`;
+    return { text, exceeded, tail };
   }
 }
 
@@ -301,8 +320,83 @@ function prepareArguments(input, parameters, classes) {
 
 // ---------------------------------------------------------------------------------------
 // Values as JSON text: BigInt exact, ListNode and TreeNode as arrays, Map and Set as JSON.
+// The text goes piece by piece into a sink, so that a value past the limit is given up as
+// soon as its text passes the limit, and then measured without being built (writeJson).
 
-function render(value, classes) {
+/** Thrown by a text sink once its text passes its limit. */
+class TooLong extends Error {}
+
+/** A sink that keeps the text, and gives up (TooLong) once it passes `limit` characters. */
+function textSink(limit) {
+  const pieces = [];
+  let length = 0;
+  const put = (piece) => {
+    length += piece.length;
+    if (length > limit) throw new TooLong();
+    pieces.push(piece);
+  };
+  return {
+    put,
+    // A string's JSON is at least 2 longer than it: refuse a long one before quoting it.
+    putString: (string) => {
+      if (length + string.length + 2 > limit) throw new TooLong();
+      put(JSON.stringify(string));
+    },
+    // A container of n items is at least 2n + 1 characters: refuse a large one before
+    // going through its items.
+    fits: (items) => {
+      if (length + 2 * items + 1 > limit) throw new TooLong();
+    },
+    ordered: true,
+    sub: () => textSink(limit),
+    text: () => pieces.join(''),
+  };
+}
+
+// Measuring stops at this many bytes, or this many pieces (about a tenth of a second's
+// work): a value whose JSON is longer is only said to be longer than what was counted.
+const MEASURE_CAP = 64 * 1024 * 1024;
+const MEASURE_PIECES = 1 << 18;
+const MEASURE_CHUNK = 1 << 20;
+// Text that JSON writes as it is, one byte a character.
+const PLAIN_JSON = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/** A sink that keeps nothing and counts the text's UTF-8 bytes, up to its caps. */
+function byteCounter() {
+  let bytes = 0;
+  let pieces = 0;
+  const count = (n) => {
+    bytes += n;
+    if (bytes > MEASURE_CAP || ++pieces > MEASURE_PIECES) throw new TooLong();
+  };
+  return {
+    put: (piece) => count(piece.length), // all but strings (putString) are ASCII
+    // A long string is quoted a slice at a time, never cutting a surrogate pair in two.
+    putString: (string) => {
+      count(2);
+      for (let start = 0; start < string.length; ) {
+        let end = Math.min(start + MEASURE_CHUNK, string.length);
+        const last = string.charCodeAt(end - 1);
+        if (end < string.length && last >= 0xd800 && last <= 0xdbff) end--;
+        const slice = string.slice(start, end);
+        const plain = PLAIN_JSON.test(slice);
+        count(plain ? slice.length : Buffer.byteLength(JSON.stringify(slice), 'utf8') - 2);
+        start = end;
+      }
+    },
+    fits: () => {},
+    ordered: false,
+    sub: () => textSink(Infinity), // for a Map's key that is not a string
+    bytes: () => bytes,
+  };
+}
+
+/**
+ * Writes the JSON text of `value` into `sink`; `node` (ListNode, TreeNode, {array}, or
+ * null) is the type the JSDoc declares, by which a null result is `[]`.
+ */
+function writeJson(value, node, classes, sink) {
+  const { put } = sink;
   const open = new Set(); // the objects being rendered, to refuse a cycle
   const enter = (object) => {
     if (open.has(object)) throw new TypeError('it refers to itself');
@@ -310,97 +404,162 @@ function render(value, classes) {
   };
   const isInstance = (object, candidates) => candidates.some((type) => object instanceof type);
 
-  const renderValue = (value) => {
+  const writeValue = (value) => {
     switch (typeof value) {
       case 'string':
-        return JSON.stringify(value);
+        return sink.putString(value);
       case 'number':
-        return Number.isFinite(value) ? JSON.stringify(value) : 'null';
+        return put(Number.isFinite(value) ? JSON.stringify(value) : 'null');
       case 'bigint':
-        return value.toString();
+        return put(value.toString());
       case 'boolean':
-        return String(value);
+        return put(String(value));
       case 'object':
-        if (value === null) return 'null';
+        if (value === null) return put('null');
         break;
       default: // undefined, functions and symbols: null, as JSON.stringify writes them in arrays
-        return 'null';
+        return put('null');
     }
     enter(value);
-    const text = renderObjectValue(value);
+    writeObjectValue(value);
     open.delete(value);
-    return text;
   };
 
-  const renderObjectValue = (value) => {
-    if (isInstance(value, classes.lists)) return renderList(value);
-    if (isInstance(value, classes.trees)) return renderTree(value);
-    if (typeof value.toJSON === 'function') return renderValue(value.toJSON());
+  const writeItems = (items, writeItem = writeValue) => {
+    sink.fits(items.length);
+    put('[');
+    for (let i = 0; i < items.length; i++) {
+      if (i > 0) put(',');
+      writeItem(items[i]);
+    }
+    put(']');
+  };
+
+  const writeObjectValue = (value) => {
+    if (isInstance(value, classes.lists)) return writeList(value);
+    if (isInstance(value, classes.trees)) return writeTree(value);
+    if (typeof value.toJSON === 'function') return writeValue(value.toJSON());
     if (Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView))) {
-      return `[${Array.from(value, renderValue).join(',')}]`;
+      return writeItems(value);
     }
     if (value instanceof Map) {
-      return renderObject([...value].map(([key, item]) => [key, renderValue(item)]));
+      sink.fits(value.size);
+      return writeObject(value);
     }
     if (value instanceof Set) {
-      return `[${sortedLikePython([...value]).map(renderValue).join(',')}]`;
+      sink.fits(value.size); // before the items are copied out
+      // Only the text needs the order: a counter counts the items as they come.
+      return writeItems(sink.ordered ? sortedLikePython([...value]) : [...value]);
     }
     // Members JSON.stringify leaves out (undefined, functions, symbols) are left out here too.
-    const entries = Object.entries(value)
-      .filter(([, item]) => !['undefined', 'function', 'symbol'].includes(typeof item))
-      .map(([key, item]) => [key, renderValue(item)]);
-    return renderObject(entries);
+    const keys = Object.keys(value);
+    sink.fits(keys.length);
+    return writeObject(
+      (function* members() {
+        for (const key of keys) {
+          const item = value[key];
+          if (!['undefined', 'function', 'symbol'].includes(typeof item)) yield [key, item];
+        }
+      })(),
+    );
   };
 
-  const renderObject = (entries) => {
-    const members = entries.map(([key, text]) => {
-      const name = typeof key === 'string' ? key : renderValue(key);
-      return `${JSON.stringify(name)}:${text}`;
-    });
-    return `{${members.join(',')}}`;
+  /** Writes an object from its [key, item] pairs (any iterable: a Map is one). */
+  const writeObject = (entries) => {
+    put('{');
+    let first = true;
+    for (const [key, item] of entries) {
+      if (!first) put(',');
+      first = false;
+      if (typeof key === 'string') {
+        sink.putString(key);
+      } else {
+        const keySink = sink.sub();
+        writeJson(key, null, classes, keySink);
+        sink.putString(keySink.text());
+      }
+      put(':');
+      writeValue(item);
+    }
+    put('}');
   };
 
-  const renderList = (head) => {
+  const writeList = (head) => {
     const seen = new Set();
-    const items = [];
+    put('[');
     for (let node = head; node !== null && node !== undefined; node = node.next) {
       if (seen.has(node)) throw new TypeError('the list has a cycle');
+      if (seen.size > 0) put(',');
       seen.add(node);
-      items.push(renderValue(node.val));
+      writeValue(node.val);
     }
-    return `[${items.join(',')}]`;
+    put(']');
   };
 
-  const renderTree = (root) => {
+  const writeTree = (root) => {
     const seen = new Set();
-    const items = [];
     const queue = [root];
+    let written = 0;
+    let nulls = 0; // missing children not yet written: trailing ones are dropped
+    put('[');
     for (let i = 0; i < queue.length; i++) {
       const node = queue[i];
       if (node === null || node === undefined) {
-        items.push('null');
+        nulls++;
         continue;
       }
       if (seen.has(node)) throw new TypeError('the tree reaches one node twice');
       seen.add(node);
-      items.push(renderValue(node.val));
+      for (; nulls > 0; nulls--) put(written++ > 0 ? ',null' : 'null');
+      if (written++ > 0) put(',');
+      writeValue(node.val);
       queue.push(node.left, node.right);
     }
-    while (items[items.length - 1] === 'null') items.pop();
-    return `[${items.join(',')}]`;
+    put(']');
   };
 
-  return renderValue(value);
+  const writeResult = (value, node) => {
+    if (node === null) return writeValue(value);
+    if (value === null || value === undefined) return put(node.array ? 'null' : '[]');
+    if (node.array && Array.isArray(value)) {
+      return writeItems(value, (item) => writeResult(item, node.array));
+    }
+    return writeValue(value);
+  };
+
+  writeResult(value, node);
 }
 
-/** The result as JSON; a null where the JSDoc declares a ListNode or TreeNode is `[]`. */
-function renderResult(value, node, classes) {
-  if (node === null) return render(value, classes);
-  if (value === null || value === undefined) return node.array ? 'null' : '[]';
-  if (node.array && Array.isArray(value)) {
-    return `[${value.map((item) => renderResult(item, node.array, classes)).join(',')}]`;
+/** The JSON text of a value, with no limit. */
+function render(value, classes) {
+  const sink = textSink(Infinity);
+  writeJson(value, null, classes, sink);
+  return sink.text();
+}
+
+/**
+ * The result as JSON, `{ text }`, when its text is at most `limit` bytes; else `{ bytes }`,
+ * how long it is, measured without building it (`more` when it is longer than that: the
+ * measuring stopped at its caps).
+ */
+function renderResult(value, node, classes, limit) {
+  try {
+    const sink = textSink(limit);
+    writeJson(value, node, classes, sink);
+    const text = sink.text();
+    const bytes = Buffer.byteLength(text, 'utf8');
+    return bytes > limit ? { bytes } : { text };
+  } catch (error) {
+    if (!(error instanceof TooLong)) throw error;
   }
-  return render(value, classes);
+  const counter = byteCounter();
+  try {
+    writeJson(value, node, classes, counter);
+  } catch (error) {
+    if (!(error instanceof TooLong)) throw error;
+    return { bytes: counter.bytes(), more: true };
+  }
+  return { bytes: counter.bytes() };
 }
 
 /** A set's items sorted when they are all numbers or all strings, as Python sorts sets. */
@@ -558,7 +717,7 @@ function settle(promise) {
   });
 }
 
-async function runFunction(job, emit, stdout, stderr) {
+async function runFunction(job, emit, stdout, stderr, limits) {
   // The code's process.exit() ends its test, not the harness, as SystemExit does in Python.
   process.exit = (code) => {
     throw new Failure(`process.exit(${code === undefined ? '' : inspect(code)}) was called`);
@@ -593,25 +752,55 @@ async function runFunction(job, emit, stdout, stderr) {
       }
       event.time_ms = elapsedMs(begin);
       try {
-        event.value = renderResult(value, signature.result, renderClasses);
+        const rendered = renderResult(value, signature.result, renderClasses, limits.value);
+        if (rendered.text !== undefined) {
+          event.value = rendered.text;
+        } else {
+          const size = rendered.more ? `more than ${rendered.bytes}` : rendered.bytes;
+          event.error = `the returned value is ${size} bytes of JSON; the limit is ${limits.value}`;
+          event.limit = 'output';
+        }
       } catch (error) {
         event.error = `the return value cannot be rendered as JSON: ${error.message}`;
+        if (isMemoryError(error)) event.limit = 'memory';
       }
     } catch (error) {
       event.time_ms = elapsedMs(begin);
       event.error = describe(error);
+      if (isMemoryError(error)) event.limit = 'memory';
     }
-    event.stdout = stdout.take();
-    event.stderr = stderr.take();
+    const out = stdout.take();
+    const err = stderr.take();
+    event.stdout = out.text;
+    event.stderr = err.text;
+    if ((out.exceeded || err.exceeded) && event.limit === undefined) event.limit = 'output';
+    event.memory_kb = process.resourceUsage().maxRSS;
     emit(event);
   }
   emit({ event: 'done' });
 }
 
+const MEMORY_ERROR = /^(Invalid (array|string) length|Array buffer allocation failed)/;
+
+/**
+ * Whether an error is JavaScript's own way of running out of memory that a program can
+ * catch: an array or string longer than V8 allows, or a buffer it could not allocate. (Out
+ * of heap, V8 ends the process instead: see start.sh.)
+ */
+function isMemoryError(error) {
+  try {
+    if (error && error.code === 'ERR_STRING_TOO_LONG') return true;
+    const isRangeError = types.isNativeError(error) && error.name === 'RangeError';
+    return isRangeError && MEMORY_ERROR.test(error.message);
+  } catch {
+    return false;
+  }
+}
+
 // ---------------------------------------------------------------------------------------
 // Program mode: the code is a whole program, run afresh for each test with its input as stdin.
 
-function runProgram(job, emit, stdout, stderr) {
+async function runProgram(job, emit, stdout, stderr) {
   const started = process.hrtime.bigint();
   try {
     // Compiled as Node compiles a CommonJS file, only to report a syntax error up front.
@@ -623,23 +812,142 @@ function runProgram(job, emit, stdout, stderr) {
   fs.writeFileSync(SOLUTION_PATH, job.code);
   emit({ event: 'loaded', compile_time_ms: elapsedMs(started) });
 
-  const { spawnSync } = requireQuietly('child_process');
+  const { spawn } = requireQuietly('child_process');
+  const args = [...programHeap(), '--require', PEAK_MODULE, SOLUTION_PATH];
   for (const [index, input] of (job.inputs || []).entries()) {
+    const stdin = typeof input === 'string' ? input : renderOrInspect(input);
+    const killsBefore = oomKills();
     const begin = process.hrtime.bigint();
-    // The program writes straight into the capture files: descriptors 1 and 2.
-    const run = spawnSync(process.execPath, [SOLUTION_PATH], {
-      input: typeof input === 'string' ? input : renderOrInspect(input),
-      stdio: ['pipe', 1, 2],
-    });
+    const run = await runChild(spawn, args, stdin);
     const event = { event: 'test', index, time_ms: elapsedMs(begin) };
+    const out = stdout.take();
+    const err = stderr.take();
     if (run.error) event.error = `the program could not be started: ${run.error.message}`;
     else if (run.signal) event.error = `the program was killed by ${run.signal}`;
     else if (run.status !== 0) event.error = `the program exited with code ${run.status}`;
-    event.output = stdout.take();
-    event.stderr = stderr.take();
+    // Out of heap, V8 ends the program with these words; the kernel kills it with SIGKILL
+    // when the container runs out of memory; an uncaught RangeError ends it with code 1.
+    if (run.signal && /JavaScript heap out of memory/.test(err.tail)) {
+      event.error += ': JavaScript heap out of memory';
+      event.limit = 'memory';
+    } else if (run.signal === 'SIGKILL' && oomKills() > killsBefore) {
+      event.error += ': out of memory (the container reached its memory limit)';
+      event.limit = 'memory';
+    } else if (run.status && PROGRAM_MEMORY_ERROR.test(err.tail)) {
+      event.limit = 'memory';
+    } else if (out.exceeded || err.exceeded) {
+      event.limit = 'output';
+    }
+    event.output = out.text;
+    event.stderr = err.text;
+    event.memory_kb = run.peak;
     emit(event);
   }
   emit({ event: 'done' });
+}
+
+const PROGRAM_MEMORY_ERROR =
+  /RangeError: (Invalid (array|string) length|Array buffer allocation failed)|ERR_STRING_TOO_LONG/;
+
+// peak.js, preloaded into each program, writes its peak resident set (KiB) here as it exits.
+const PEAK_MODULE = '/opt/harness/peak.js';
+const PEAK_PATH = '/tmp/.peak';
+// How often the harness reads a running program's peak, for a program that dies unreported.
+const SAMPLE_MS = 5;
+
+/**
+ * Runs one program to its end, its input on a pipe, its output straight into the capture
+ * files (descriptors 1 and 2); resolves with its status or signal (or spawn error) and its
+ * peak resident set in KiB: what it reported, or the most the harness saw in /proc.
+ */
+function runChild(spawn, args, input) {
+  return new Promise((resolve) => {
+    try {
+      fs.unlinkSync(PEAK_PATH);
+    } catch {}
+    let child;
+    let sampled = 0;
+    let sampler;
+    const finish = (result) => {
+      clearInterval(sampler);
+      resolve({ ...result, peak: Math.max(sampled, reportedPeak()) });
+    };
+    try {
+      child = spawn(process.execPath, args, { stdio: ['pipe', 1, 2] });
+    } catch (error) {
+      finish({ error });
+      return;
+    }
+    sampler = setInterval(() => {
+      sampled = Math.max(sampled, residentPeakOf(child.pid));
+    }, SAMPLE_MS);
+    child.once('error', (error) => finish({ error }));
+    child.once('exit', (status, signal) => finish({ status, signal }));
+    child.stdin.on('error', () => {}); // a program may end without reading all its input
+    child.stdin.end(input);
+  });
+}
+
+function reportedPeak() {
+  try {
+    return parseInt(fs.readFileSync(PEAK_PATH, 'latin1'), 10) || 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** A live process's peak resident set in KiB (VmHWM), or 0. */
+function residentPeakOf(pid) {
+  try {
+    const match = /^VmHWM:\s*(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'latin1'));
+    return match ? Number(match[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// The container's memory, from its cgroup (v2, else v1).
+
+function readCgroup(v2, v1) {
+  for (const path of [v2, v1]) {
+    try {
+      return fs.readFileSync(path, 'latin1');
+    } catch {}
+  }
+  return '';
+}
+
+/** The container's memory limit in bytes, or null when it has none. */
+function memoryLimit() {
+  const text = readCgroup(
+    '/sys/fs/cgroup/memory.max',
+    '/sys/fs/cgroup/memory/memory.limit_in_bytes',
+  );
+  const bytes = Number(text.trim());
+  // cgroup v1 writes "no limit" as a number near 2^63; v2 writes "max".
+  return Number.isFinite(bytes) && bytes > 0 && bytes < 2 ** 50 ? bytes : null;
+}
+
+/** How many processes the kernel has killed for want of memory in this container. */
+function oomKills() {
+  const text = readCgroup(
+    '/sys/fs/cgroup/memory.events',
+    '/sys/fs/cgroup/memory/memory.oom_control',
+  );
+  const match = /^oom_kill (\d+)/m.exec(text);
+  return match ? Number(match[1]) : 0;
+}
+
+/**
+ * The program's heap size flag: three quarters of the memory the container has beside the
+ * harness, so that a program that allocates too much ends in V8's own out-of-memory error.
+ */
+function programHeap() {
+  const limit = memoryLimit();
+  if (limit === null) return [];
+  const megabytes = Math.floor(((limit - process.memoryUsage().rss) * 0.75) / 2 ** 20);
+  return [`--max-old-space-size=${Math.max(megabytes, 16)}`];
 }
 
 // ---------------------------------------------------------------------------------------
@@ -650,10 +958,14 @@ function elapsedMs(since) {
 
 async function main() {
   const job = readJob();
-  const emit = (event) => writeAll(RESULT_FD, `${job.nonce} ${JSON.stringify(event)}\n`);
-  const limit = Number(job.output_limit_bytes ?? 65536);
-  const stdout = new Capture(STDOUT_PATH, limit);
-  const stderr = new Capture(STDERR_PATH, limit);
+  // Each event starts on a line of its own even if the code left half a line on descriptor 3.
+  const emit = (event) => writeAll(RESULT_FD, `\n${job.nonce} ${JSON.stringify(event)}\n`);
+  const limits = {
+    output: Number(job.output_limit_bytes ?? 8192),
+    value: Number(job.value_limit_bytes ?? 32768),
+  };
+  const stdout = new Capture(STDOUT_PATH, limits.output);
+  const stderr = new Capture(STDERR_PATH, limits.output);
 
   // What the code leaves running (a timer that throws, a promise nobody awaits) reports
   // into the current test's stderr instead of ending the process.
@@ -665,9 +977,9 @@ async function main() {
   process.on('unhandledRejection', reportUncaught);
 
   if (job.function_name === null || job.function_name === undefined) {
-    runProgram(job, emit, stdout, stderr);
+    await runProgram(job, emit, stdout, stderr);
   } else {
-    await runFunction(job, emit, stdout, stderr);
+    await runFunction(job, emit, stdout, stderr, limits);
   }
 }
 

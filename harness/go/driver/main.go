@@ -9,6 +9,9 @@ package main
 
 import (
 	"bufio"
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -28,7 +31,19 @@ type job struct {
 	Imports          []string          `json:"imports"`
 	Inputs           []json.RawMessage `json:"inputs"`
 	OutputLimitBytes *int              `json:"output_limit_bytes"`
+	ValueLimitBytes  *int              `json:"value_limit_bytes"`
 }
+
+// limits are the job's caps on what a test's output and value may be.
+type limits struct {
+	output, value int
+}
+
+// The caps where the job names none.
+const (
+	defaultOutputLimit = 8192
+	defaultValueLimit  = 32768
+)
 
 // exitHarnessError is the exit status when the harness itself fails (EX_SOFTWARE).
 const exitHarnessError = 70
@@ -51,9 +66,12 @@ func run() int {
 		return exitHarnessError
 	}
 	events := eventWriter{j.Nonce}
-	limit := 65536
-	if j.OutputLimitBytes != nil {
-		limit = *j.OutputLimitBytes
+	limit := limits{defaultOutputLimit, defaultValueLimit}
+	if j.OutputLimitBytes != nil && *j.OutputLimitBytes >= 0 {
+		limit.output = *j.OutputLimitBytes
+	}
+	if j.ValueLimitBytes != nil && *j.ValueLimitBytes >= 0 {
+		limit.value = *j.ValueLimitBytes
 	}
 
 	started := time.Now()
@@ -87,9 +105,14 @@ func run() int {
 
 // runFunction runs the program built around the user's function, which runs every test,
 // and forwards its events. It returns this process's exit status.
-func runFunction(program executable, inputs []json.RawMessage, limit int, events eventWriter) (int, error) {
+func runFunction(program executable, inputs []json.RawMessage, limit limits, events eventWriter) (int, error) {
+	token, err := randomToken()
+	if err != nil {
+		return 0, err
+	}
 	jobPath := filepath.Join(buildDir, "job.json")
-	jobText, err := json.Marshal(map[string]interface{}{"inputs": inputs, "output_limit_bytes": limit})
+	jobText, err := json.Marshal(map[string]interface{}{
+		"inputs": inputs, "output_limit_bytes": limit.output, "value_limit_bytes": limit.value, "token": token})
 	if err != nil {
 		return 0, err
 	}
@@ -108,29 +131,46 @@ func runFunction(program executable, inputs []json.RawMessage, limit int, events
 	if err != nil {
 		return 0, err
 	}
+	memory := memoryLimit()
 	process := &exec.Cmd{
 		Path:       program.path(),
 		Args:       []string{"solution", jobPath},
+		Env:        programEnvironment(memory),
 		Dir:        "/tmp",
 		Stdout:     stdout,
 		Stderr:     stderr,
 		ExtraFiles: []*os.File{eventsOut}, // fd 3, see harnessrt
 	}
+	killsBefore := oomKills()
 	if err := process.Start(); err != nil {
 		return 0, fmt.Errorf("cannot start the program: %v", err)
 	}
+	preferForOOM(process.Process.Pid)
 	eventsOut.Close()
 
-	done := false
+	// Only lines behind the token are harnessrt's, and of those only the events due next:
+	// the user's code may write anything to the pipe it shares the process with.
+	prefix := []byte(token + " ")
+	next, done := 0, false
 	lines := bufio.NewReader(eventsIn)
 	for {
-		line, err := lines.ReadBytes('\n')
-		var event struct {
-			Event string `json:"event"`
-		}
-		if err == nil && json.Unmarshal(line, &event) == nil {
-			events.forward(line)
-			done = done || event.Event == "done"
+		line, err := readLine(lines, maxEventBytes(limit))
+		if at := bytes.Index(line, prefix); at >= 0 && !done {
+			line = line[at+len(prefix):]
+			var event struct {
+				Event string `json:"event"`
+				Index *int   `json:"index"`
+			}
+			if json.Unmarshal(line, &event) == nil {
+				switch {
+				case event.Event == "test" && event.Index != nil && *event.Index == next:
+					events.forward(line)
+					next++
+				case event.Event == "done" && next == len(inputs):
+					events.forward(line)
+					done = true
+				}
+			}
 		}
 		if err != nil {
 			break
@@ -142,8 +182,60 @@ func runFunction(program executable, inputs []json.RawMessage, limit int, events
 	}
 	// The program died in a test (a fatal error, a panic in a goroutine, os.Exit, a
 	// signal): the worker reads the crash from this stderr and the status from this exit.
-	os.Stderr.Write(crashHead(unread(stderr)))
+	written := unread(stderr)
+	report := crashHead(written)
+	lastWords := ""
+	if killedForMemory(process.ProcessState, killsBefore) {
+		lastWords = oomReport(memory)
+	} else if goOutOfMemory(written) {
+		// Go's report names it first; its goroutines' traces follow. Said last too.
+		lastWords = "fatal error: runtime: out of memory"
+	}
+	if lastWords != "" {
+		if len(report) > 0 && report[len(report)-1] != '\n' {
+			report = append(report, '\n')
+		}
+		report = append(report, lastWords+"\n"...)
+	}
+	os.Stderr.Write(report)
 	return exitStatus(process.ProcessState), nil
+}
+
+// maxEventBytes bounds an event line: its value, stdout, stderr and error, escaped.
+func maxEventBytes(limit limits) int {
+	return 8*(limit.value+2*limit.output) + 1<<16
+}
+
+// readLine reads one line, ended by its newline (or the end of the input, with its error),
+// dropping lines longer than max: only the user's code writes such.
+func readLine(reader *bufio.Reader, max int) ([]byte, error) {
+	var line []byte
+	tooLong := false
+	for {
+		chunk, err := reader.ReadSlice('\n')
+		if !tooLong {
+			if len(line)+len(chunk) > max {
+				tooLong, line = true, nil
+			} else {
+				line = append(line, chunk...)
+			}
+		}
+		if err != bufio.ErrBufferFull {
+			if tooLong {
+				return nil, err
+			}
+			return line, err
+		}
+	}
+}
+
+// randomToken is a fresh secret for one run of the program, as hex.
+func randomToken() (string, error) {
+	secret := make([]byte, 16)
+	if _, err := rand.Read(secret); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(secret), nil
 }
 
 // crashReport matches the first line of Go's report of a fatal panic or error.
@@ -164,8 +256,10 @@ func crashHead(stderr []byte) []byte {
 }
 
 // runProgram runs the user's whole program once per test, the input as its stdin.
-func runProgram(program executable, inputs []json.RawMessage, limit int, events eventWriter) (int, error) {
+func runProgram(program executable, inputs []json.RawMessage, limit limits, events eventWriter) (int, error) {
 	stdinPath := filepath.Join(buildDir, "stdin")
+	memory := memoryLimit()
+	environment := programEnvironment(memory)
 	for index, raw := range inputs {
 		event := programEvent{Event: "test", Index: index}
 		var input string
@@ -181,17 +275,32 @@ func runProgram(program executable, inputs []json.RawMessage, limit int, events 
 		if err != nil {
 			return 0, err
 		}
-		stdout, stderr := &capped{limit: limit}, &capped{limit: limit}
+		// Files rather than pipes: the test is over when the program is, even if something
+		// it started still holds its stdout.
+		stdout, err := captureFile("stdout")
+		if err != nil {
+			return 0, err
+		}
+		stderr, err := captureFile("stderr")
+		if err != nil {
+			return 0, err
+		}
 		process := &exec.Cmd{
 			Path:   program.path(),
 			Args:   []string{"solution"},
+			Env:    environment,
 			Dir:    "/tmp",
 			Stdin:  stdin,
 			Stdout: stdout,
 			Stderr: stderr,
 		}
+		killsBefore := oomKills()
 		started := time.Now()
-		err = process.Run()
+		err = process.Start()
+		if err == nil {
+			preferForOOM(process.Process.Pid)
+			err = process.Wait()
+		}
 		event.TimeMs = milliseconds(time.Since(started))
 		stdin.Close()
 		var exited *exec.ExitError
@@ -200,7 +309,22 @@ func runProgram(program executable, inputs []json.RawMessage, limit int, events 
 		} else if err != nil {
 			event.Error = "the program could not run: " + err.Error()
 		}
-		event.Output, event.Stderr = stdout.String(), stderr.String()
+		var overflow [2]bool
+		event.Output, overflow[0] = takeCapture(stdout, limit.output)
+		event.Stderr, overflow[1] = takeCapture(stderr, limit.output)
+		if overflow[0] || overflow[1] {
+			event.Limit = "output"
+		}
+		if state := process.ProcessState; state != nil {
+			event.MemoryKb = peakKB(state)
+			if killedForMemory(state, killsBefore) {
+				event.Error, event.Limit = oomReport(memory), "memory"
+			} else if !state.Success() && goOutOfMemory(unread(stderr)) {
+				event.Limit = "memory"
+			}
+		}
+		stdout.Close()
+		stderr.Close()
 		events.write(event)
 	}
 	events.write(map[string]string{"event": "done"})
@@ -208,12 +332,14 @@ func runProgram(program executable, inputs []json.RawMessage, limit int, events 
 }
 
 type programEvent struct {
-	Event  string  `json:"event"`
-	Index  int     `json:"index"`
-	Output string  `json:"output"`
-	Stderr string  `json:"stderr"`
-	TimeMs float64 `json:"time_ms"`
-	Error  string  `json:"error,omitempty"`
+	Event    string  `json:"event"`
+	Index    int     `json:"index"`
+	Output   string  `json:"output"`
+	Stderr   string  `json:"stderr"`
+	TimeMs   float64 `json:"time_ms"`
+	MemoryKb int64   `json:"memory_kb"`
+	Error    string  `json:"error,omitempty"`
+	Limit    string  `json:"limit,omitempty"`
 }
 
 func describeExit(state *os.ProcessState) string {
@@ -231,10 +357,31 @@ func exitStatus(state *os.ProcessState) int {
 	return state.ExitCode()
 }
 
-// captureFile is a file to stand in for one of the program's standard descriptors; the
-// program reads it back and empties it after each test.
+// captureFile is a new file to stand in for one of the program's standard descriptors
+// (harnessrt reads it back and empties it after each test). Append-only, so that writes
+// after it was emptied start at its beginning; a new file, so that nothing left running
+// from an earlier program writes into it.
 func captureFile(name string) (*os.File, error) {
-	return os.OpenFile(filepath.Join(buildDir, name), os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
+	path := filepath.Join(buildDir, name)
+	os.Remove(path)
+	return os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o600)
+}
+
+// takeCapture is the first limit bytes of a capture file, with the note harnessrt also
+// writes when more was written, and whether it was.
+func takeCapture(file *os.File, limit int) (string, bool) {
+	info, err := file.Stat()
+	if err != nil {
+		return "", false
+	}
+	size := int(info.Size())
+	kept := make([]byte, min(size, limit))
+	n, _ := file.ReadAt(kept, 0)
+	text := string(kept[:n])
+	if size > limit {
+		text += fmt.Sprintf("\n[output truncated: %d bytes written, %d kept]", size, limit)
+	}
+	return text, size > limit
 }
 
 // unread is what the program wrote to a capture file since it last emptied it.
@@ -246,30 +393,6 @@ func unread(file *os.File) []byte {
 	text := make([]byte, info.Size())
 	n, _ := file.ReadAt(text, 0)
 	return text[:n]
-}
-
-// capped keeps the first limit bytes written to it and counts the rest.
-type capped struct {
-	kept    []byte
-	written int
-	limit   int
-}
-
-func (c *capped) Write(p []byte) (int, error) {
-	c.written += len(p)
-	if room := c.limit - len(c.kept); room > 0 {
-		c.kept = append(c.kept, p[:min(room, len(p))]...)
-	}
-	return len(p), nil
-}
-
-// String is the kept text, with the note harnessrt also writes when some was cut.
-func (c *capped) String() string {
-	text := string(c.kept)
-	if c.written > c.limit {
-		text += fmt.Sprintf("\n[output truncated: %d bytes written, %d kept]", c.written, c.limit)
-	}
-	return text
 }
 
 // eventWriter writes events to this process's stdout, each line behind the nonce.

@@ -108,3 +108,34 @@ func TestPanicsAreReportedWithTheirMessage(t *testing.T) {
 		t.Errorf("got %q", failure)
 	}
 }
+
+func TestJSONStringSizeIsEncodingJSONs(t *testing.T) {
+	for _, s := range []string{"", "abc", "a\"b\\c\nd\re\tf\bg\fh\x00\x1f\x7f", "<&>", "é世👋", "\u2028\u2029", "\xff\xfe", "a\xc3", "\xed\xa0\x80"} {
+		var text strings.Builder
+		encoder := json.NewEncoder(&text)
+		encoder.SetEscapeHTML(false)
+		encoder.Encode(s)
+		if got, want := jsonStringSize(s), text.Len()-1; got != want {
+			t.Errorf("%q: got %d, want %d (%s)", s, got, want, text.String())
+		}
+	}
+}
+
+func TestValuesPastTheLimitAreMeasuredNotKept(t *testing.T) {
+	values := []interface{}{strings.Repeat("é\n", 1000), make([]int, 1000), map[string]string{"k": strings.Repeat("x", 100)}}
+	for _, v := range values {
+		whole, err := renderResults([]reflect.Value{reflect.ValueOf(v)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, limit := range []int{0, 10, len(whole) - 1, len(whole), len(whole) + 1} {
+			text, size, err := renderLimited([]reflect.Value{reflect.ValueOf(v)}, limit)
+			if err != nil || size != len(whole) {
+				t.Errorf("%T at limit %d: size %d, want %d (%v)", v, limit, size, len(whole), err)
+			}
+			if fits := len(whole) <= limit; fits != (text == whole) || !fits && text != "" {
+				t.Errorf("%T at limit %d: kept %d bytes", v, limit, len(text))
+			}
+		}
+	}
+}

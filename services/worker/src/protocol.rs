@@ -159,6 +159,8 @@ pub struct Progress<'a> {
     results: Vec<Option<TestResult>>,
     compile_time_ms: Option<f64>,
     loaded: bool,
+    /// Whether the current sandbox has loaded the code.
+    sandbox_loaded: bool,
     /// Set when no test could run: a compile error, or a sandbox that died while loading.
     not_run: Option<(Verdict, String)>,
 }
@@ -172,6 +174,7 @@ impl<'a> Progress<'a> {
             results: vec![None; submission.test_cases.len()],
             compile_time_ms: None,
             loaded: false,
+            sandbox_loaded: false,
             not_run: None,
         }
     }
@@ -190,11 +193,31 @@ impl<'a> Progress<'a> {
         self.loaded
     }
 
-    /// Records an event from a sandbox whose job began at test `first`.
+    /// A new sandbox starts, with the tests from [`Progress::next_test`] on.
+    pub fn begin_sandbox(&mut self) {
+        self.sandbox_loaded = false;
+    }
+
+    /// Records an event from the current sandbox, whose job began at test `first`. Events
+    /// are taken only in the protocol's order: one `loaded` (or `load_failed`), then one
+    /// `test` for the test that is running. Anything else is ignored, so that a line
+    /// forged with a leaked nonce could at most speak for the running test, whose code
+    /// decides its outcome anyway.
     pub fn record(&mut self, first: usize, event: HarnessEvent) -> Step {
+        let in_order = match &event {
+            HarnessEvent::Loaded { .. } | HarnessEvent::LoadFailed { .. } => !self.sandbox_loaded,
+            HarnessEvent::Test { index, .. } => {
+                self.sandbox_loaded && Some(first + index) == self.next_test()
+            }
+            HarnessEvent::Done => self.sandbox_loaded,
+        };
+        if !in_order {
+            return Step::Ignored;
+        }
         match event {
             HarnessEvent::Loaded { compile_time_ms } => {
                 self.loaded = true;
+                self.sandbox_loaded = true;
                 self.compile_time_ms = self.compile_time_ms.or(compile_time_ms);
                 Step::Loaded
             }
@@ -215,9 +238,7 @@ impl<'a> Progress<'a> {
                 limit,
             } => {
                 let index = first + index;
-                let Some(case) = self.submission.test_cases.get(index) else {
-                    return Step::Ignored;
-                };
+                let case = &self.submission.test_cases[index];
                 let captured = CapturedOutput { stdout, stderr };
                 let actual = value
                     .map(|v| canonical::canonicalize(&v).unwrap_or(v))
@@ -403,6 +424,7 @@ mod tests {
 
     fn run(submission: &Submission, lines: &[&str]) -> ExecutionResult {
         let mut progress = Progress::new(submission, LIMITS);
+        progress.begin_sandbox();
         for event in events(lines) {
             progress.record(0, event);
         }
@@ -506,6 +528,35 @@ mod tests {
     }
 
     #[test]
+    fn events_out_of_order_are_ignored() {
+        let doc = run(
+            &submission(3),
+            &[
+                // Before the code loaded, no test can have run.
+                r#"n0nce {"event":"test","index":0,"value":"0","time_ms":1}"#,
+                r#"n0nce {"event":"loaded","compile_time_ms":1}"#,
+                r#"n0nce {"event":"loaded","compile_time_ms":99}"#,
+                // A test that is not the running one, and a late load failure.
+                r#"n0nce {"event":"test","index":1,"value":"1","time_ms":1}"#,
+                r#"n0nce {"event":"load_failed","message":"forged"}"#,
+                r#"n0nce {"event":"test","index":0,"value":"7","time_ms":1}"#,
+                // A second result for a test that already has one.
+                r#"n0nce {"event":"test","index":0,"value":"0","time_ms":1}"#,
+                r#"n0nce {"event":"test","index":1,"value":"1","time_ms":1}"#,
+                r#"n0nce {"event":"test","index":2,"value":"2","time_ms":1}"#,
+            ],
+        );
+        assert_eq!(doc.compile_time_ms, Some(1.0));
+        let outputs: Vec<&str> = doc
+            .results
+            .iter()
+            .map(|r| r.actual_output.as_str())
+            .collect();
+        assert_eq!(outputs, vec!["7", "1", "2"]);
+        assert_eq!(doc.status, Verdict::WrongAnswer);
+    }
+
+    #[test]
     fn a_load_failure_is_a_compile_error_for_every_test() {
         let doc = run(
             &submission(2),
@@ -523,6 +574,7 @@ mod tests {
     fn a_restarted_sandbox_reports_tests_from_where_it_began() {
         let s = submission(3);
         let mut progress = Progress::new(&s, LIMITS);
+        progress.begin_sandbox();
         for event in events(&[
             r#"n0nce {"event":"loaded","compile_time_ms":1}"#,
             r#"n0nce {"event":"test","index":0,"value":"0","time_ms":1}"#,
@@ -532,6 +584,7 @@ mod tests {
         assert_eq!(progress.next_test(), Some(1));
         progress.fail_current(Verdict::TimeLimitExceeded, "ran past 2000 ms".into());
         assert_eq!(progress.next_test(), Some(2));
+        progress.begin_sandbox();
         for event in events(&[
             r#"n0nce {"event":"loaded","compile_time_ms":9}"#,
             r#"n0nce {"event":"test","index":0,"value":"2","time_ms":1}"#,
