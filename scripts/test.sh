@@ -27,4 +27,4 @@ fi
 log "unit tests"
 cargo test --quiet --workspace
 log "end-to-end tests ($LANGUAGES)"
-E2E_LANGUAGES=$(echo $LANGUAGES | tr ' ' ',') cargo test --quiet --features e2e --test e2e
+E2E_LANGUAGES=$(echo $LANGUAGES | tr ' ' ',') cargo test --quiet --features e2e --test e2e -- --test-threads=1

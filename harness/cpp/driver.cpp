@@ -7,12 +7,20 @@
 // mode a file on descriptor 3 for its outcome (see runtime.cpp). This process is not
 // dumpable, so the test processes, which share its uid, cannot read its memory through /proc.
 //
+// Limits (harness/PROTOCOL.md): a test process may use 90% of the container's memory as heap
+// (RLIMIT_DATA), so that it runs out with std::bad_alloc before the kernel's OOM killer acts;
+// should the killer act anyway, the test process, not this small one, is its choice
+// (oom_score_adj 1000) and the test is reported as out of memory. A test's files may not
+// grow past a few MB (RLIMIT_FSIZE): its captures are on the tmpfs, which is memory too. As
+// the container's init this process outlives kill(-1), and after each test it kills every
+// other process in the container, whatever process group or session it moved to.
+//
 // `driver --precompile`, run when the image is built, precompiles the standard library with
 // the very flags used for submissions and checks that g++ then uses it.
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -26,7 +34,9 @@
 #include <cctype>
 #include <cerrno>
 #include <chrono>
+#include <cstdint>
 #include <cstring>
+#include <fstream>
 #include <iostream>
 #include <limits>
 #include <optional>
@@ -47,7 +57,8 @@ using nlohmann::json;
 const char* const kCompiler = "/usr/bin/g++";
 const std::string kIncludeDir = "/opt/harness/include";
 const std::string kPrecompiledHeader = kIncludeDir + "/precompiled.hpp";
-const char* const kRuntimeObject = "/opt/harness/lib/runtime.o";
+const char* const kRuntimeObject = "/opt/harness/lib/runtime.o";  // function mode's
+const char* const kStartupObject = "/opt/harness/lib/startup.o";  // every program's
 // The flags the precompiled header is built with; any difference and g++ ignores it.
 const std::vector<std::string> kLanguageFlags = {"-std=c++17", "-O2"};
 
@@ -59,9 +70,18 @@ const char* const kProgram = "./solution";
 
 const std::size_t kDiagnosticLines = 50;
 const std::size_t kDiagnosticBytes = 16 * 1024;
-const std::size_t kCompilerOutputBytes = 1 << 20;
-// Tree and list problems recurse deeply; the stack may grow into the memory limit.
+const std::size_t kDiagnosticLineBytes = 1024;
+// What is read of g++'s output; the rest is drained unread.
+const std::size_t kCompilerOutputBytes = 64 * 1024;
+// Tree and list problems recurse deeply; the stack may grow to this, or to half the
+// container's memory where that is less, so that a runaway recursion ends in SIGSEGV rather
+// than in the OOM killer.
 const rlim_t kStackBytes = rlim_t{256} << 20;
+// The protocol's defaults.
+const std::size_t kDefaultOutputLimit = 8192;
+const std::size_t kDefaultValueLimit = 32768;
+// A test's files (its captures among them) may grow to this, or more where the limits need it.
+const rlim_t kTestFileBytes = rlim_t{4} << 20;
 
 std::string dump(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
 
@@ -93,6 +113,14 @@ void write_file(const std::string& path, const std::string& text) {
     close(fd);
 }
 
+// The file holding the test's output in the child's place: what was kept, how much was written
+// in all, and the last bytes, where a dying runtime's last words are.
+struct Capture {
+    std::string text;
+    std::size_t size = 0;
+    std::string tail;
+};
+
 // A file that stands in for one of a child's descriptors. It is opened for appending, so
 // that emptying it between children needs no seek in the description they share.
 class CaptureFile {
@@ -104,102 +132,305 @@ public:
 
     int fd() const { return fd_; }
 
-    // The first `limit` bytes written since the last take, and how many were written in
-    // all; empties the file.
-    std::pair<std::string, std::size_t> take(std::size_t limit = std::numeric_limits<std::size_t>::max()) {
+    // The first `limit` bytes written since the last take, how many were written in all and
+    // the last few; empties the file.
+    Capture take(std::size_t limit = std::numeric_limits<std::size_t>::max()) {
         struct stat status {};
         fstat(fd_, &status);
-        std::size_t size = static_cast<std::size_t>(status.st_size);
-        std::string text(std::min(size, limit), '\0');
-        std::size_t done = 0;
-        while (done < text.size()) {
-            ssize_t count = pread(fd_, text.data() + done, text.size() - done, static_cast<off_t>(done));
-            if (count > 0) done += static_cast<std::size_t>(count);
-            else if (count == 0 || errno != EINTR) break;
+        Capture capture;
+        capture.size = static_cast<std::size_t>(status.st_size);
+        capture.text = read_at(0, std::min(capture.size, limit));
+        const std::size_t kTail = 512;
+        if (capture.size > capture.text.size()) {
+            std::size_t from = std::max(capture.text.size(), capture.size - std::min(capture.size, kTail));
+            capture.tail = read_at(from, capture.size - from);
         }
-        text.resize(done);
         if (ftruncate(fd_, 0) != 0) throw std::system_error(errno, std::generic_category(), "ftruncate");
-        return {std::move(text), size};
+        return capture;
     }
 
     // What the child printed, as the test event reports it.
-    std::string take_output(std::size_t limit) {
-        auto [text, size] = take(limit);
-        if (size > limit) {
-            text += "\n[output truncated: " + std::to_string(size) + " bytes written, " + std::to_string(limit) +
-                    " kept]";
+    static std::string output(const Capture& capture, std::size_t limit) {
+        std::string text = capture.text.substr(0, limit);
+        if (capture.size > limit) {
+            text += "\n[output truncated: " + std::to_string(capture.size) + " bytes written, " +
+                    std::to_string(limit) + " kept]";
         }
         return text;
     }
 
 private:
+    std::string read_at(std::size_t offset, std::size_t size) const {
+        std::string text(size, '\0');
+        std::size_t done = 0;
+        while (done < text.size()) {
+            ssize_t count = pread(fd_, text.data() + done, text.size() - done, static_cast<off_t>(offset + done));
+            if (count > 0) done += static_cast<std::size_t>(count);
+            else if (count == 0 || errno != EINTR) break;
+        }
+        text.resize(done);
+        return text;
+    }
+
     int fd_;
+};
+
+// What a child may use besides what the container allows.
+struct ChildLimits {
+    rlim_t data = RLIM_INFINITY;  // RLIMIT_DATA: the heap and private writable mappings
+    rlim_t file = RLIM_INFINITY;  // RLIMIT_FSIZE: the size of any file it writes
 };
 
 struct Finished {
     int status;           // as waitpid gives it
-    double milliseconds;  // from spawn to exit
+    double milliseconds;  // from start to exit
+    long memory_kb;       // its peak resident set (ru_maxrss)
 };
 
-// Runs argv[0] with the given descriptors as 0, 1, 2 and (when not -1) 3, and waits for it.
-// The child leads a process group of its own, killed when it ends, so that nothing a test
-// started outlives it to write into the next test's captures. This process is the
-// container's init, so those orphans become its children: reaping them keeps zombies from
-// using up the sandbox's processes.
-Finished run_process(const std::vector<std::string>& argv, int in, int out, int err, int outcome = -1) {
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, in, STDIN_FILENO);
-    posix_spawn_file_actions_adddup2(&actions, out, STDOUT_FILENO);
-    posix_spawn_file_actions_adddup2(&actions, err, STDERR_FILENO);
-    if (outcome != -1) posix_spawn_file_actions_adddup2(&actions, outcome, 3);
-    posix_spawnattr_t attributes;
-    posix_spawnattr_init(&attributes);
-    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
-    posix_spawnattr_setpgroup(&attributes, 0);
+// Lowers the soft and hard limit, never raising the hard one (which only root may).
+void lower_limit(int resource, rlim_t value) {
+    if (value == RLIM_INFINITY) return;
+    rlimit limit{};
+    if (getrlimit(resource, &limit) != 0) return;
+    if (limit.rlim_max != RLIM_INFINITY) value = std::min(value, limit.rlim_max);
+    limit.rlim_cur = limit.rlim_max = value;
+    setrlimit(resource, &limit);
+}
+
+// Kills what a child left behind and reaps it. As the container's init (pid 1), this process
+// is spared by kill(-1) and inherits every orphan: whatever the child started dies, in any
+// process group or session. Elsewhere (a container with an init of its own), the child's
+// process group dies.
+void kill_leftovers(pid_t group) {
+    if (getpid() == 1) {
+        for (;;) {
+            kill(-1, SIGKILL);
+            if (waitpid(-1, nullptr, 0) < 0 && errno == ECHILD) break;
+        }
+    } else {
+        kill(-group, SIGKILL);
+        while (waitpid(-1, nullptr, WNOHANG) > 0) {
+        }
+    }
+}
+
+// This process's own /proc/self/oom_score_adj, opened before it became undumpable (which
+// gives its /proc files to root), and the score it had. A child inherits the score at fork.
+struct OomScore {
+    int fd = -1;
+    std::string original = "0";
+};
+OomScore oom_score;
+
+void set_oom_score(const std::string& value) {
+    if (oom_score.fd < 0) return;
+    ssize_t written = write(oom_score.fd, value.data(), value.size());
+    (void)written;  // without it, the OOM killer still goes for the biggest process
+}
+
+struct Child {
+    pid_t pid;
+    std::chrono::steady_clock::time_point started;
+};
+
+// Starts argv[0] with the given descriptors as 0, 1, 2 and (when not -1) 3, in a process
+// group of its own, with the given limits, and first in line for the OOM killer. fork, not
+// posix_spawn: the limits are set in the child, and a forked child's peak memory starts at
+// this process's current resident set, not at its peak (a vfork'ed one inherits that).
+Child spawn(const std::vector<std::string>& argv, int in, int out, int err, int outcome, const ChildLimits& limits) {
     std::vector<char*> args;
     for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
     args.push_back(nullptr);
-
+    // What this process freed goes back to the kernel first: the child's peak starts at this
+    // process's resident set.
+    malloc_trim(0);
     auto started = std::chrono::steady_clock::now();
-    pid_t pid = 0;
-    int failed = posix_spawn(&pid, args[0], &actions, &attributes, args.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attributes);
-    if (failed != 0) throw std::system_error(failed, std::generic_category(), "could not start " + argv[0]);
+    // The child is born with the highest score, the one the OOM killer picks first; this
+    // process takes its own back at once. (Raising one's score needs no privilege, and
+    // lowering it back to where it was neither.)
+    set_oom_score("1000");
+    pid_t pid = fork();
+    int error = errno;
+    if (pid != 0) set_oom_score(oom_score.original);
+    if (pid < 0) throw std::system_error(error, std::generic_category(), "could not start " + argv[0]);
+    if (pid == 0) {
+        // The child: only system calls from here on.
+        setpgid(0, 0);
+        if (dup2(in, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0 || dup2(err, STDERR_FILENO) < 0 ||
+            (outcome != -1 && dup2(outcome, 3) < 0)) {
+            _exit(127);
+        }
+        lower_limit(RLIMIT_DATA, limits.data);
+        lower_limit(RLIMIT_FSIZE, limits.file);
+        execve(args[0], args.data(), environ);
+        _exit(127);
+    }
+    return {pid, started};
+}
+
+// Waits for the child, then kills what it left behind.
+Finished await(const Child& child) {
     int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    rusage usage{};
+    while (wait4(child.pid, &status, 0, &usage) < 0 && errno == EINTR) {
     }
-    std::chrono::duration<double, std::milli> elapsed = std::chrono::steady_clock::now() - started;
-    kill(-pid, SIGKILL);
-    while (waitpid(-1, nullptr, WNOHANG) > 0) {
-    }
-    return {status, elapsed.count()};
+    std::chrono::duration<double, std::milli> elapsed = std::chrono::steady_clock::now() - child.started;
+    kill_leftovers(child.pid);
+    return {status, elapsed.count(), usage.ru_maxrss};
+}
+
+Finished run_process(const std::vector<std::string>& argv, int in, int out, int err, int outcome = -1,
+                     const ChildLimits& limits = {}) {
+    return await(spawn(argv, in, out, err, outcome, limits));
 }
 
 // `signal SIGSEGV (Segmentation fault)`
 std::string describe_signal(int number) {
     const char* abbreviation = sigabbrev_np(number);
-    std::string text = "signal " + (abbreviation ? "SIG" + std::string(abbreviation) : std::to_string(number)) + " (" +
-                       strsignal(number) + ")";
-    if (number == SIGKILL) text += ", as when the memory limit is reached";
-    return text;
+    return "signal " + (abbreviation ? "SIG" + std::string(abbreviation) : std::to_string(number)) + " (" +
+           strsignal(number) + ")";
 }
+
+std::string read_small_file(const char* path) {
+    std::ifstream file(path);
+    std::ostringstream text;
+    text << file.rdbuf();
+    return file ? text.str() : std::string();
+}
+
+// The container's memory limit in bytes, from cgroup v2 or v1; 0 when there is none.
+std::uint64_t memory_limit() {
+    for (const char* path : {"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"}) {
+        std::string text = read_small_file(path);
+        if (text.empty() || !std::isdigit(static_cast<unsigned char>(text[0]))) continue;  // "max", or no file
+        std::uint64_t limit = std::strtoull(text.c_str(), nullptr, 10);
+        // cgroup v1 writes "no limit" as a number near 2^63; above the machine's memory, none.
+        auto physical = static_cast<std::uint64_t>(sysconf(_SC_PHYS_PAGES)) *
+                        static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
+        return limit < physical ? limit : 0;
+    }
+    return 0;
+}
+
+// How many processes the kernel's OOM killer has killed in this container, or -1 when it
+// cannot be told (cgroup v1's memory.oom_control, v2's memory.events).
+long long oom_kills() {
+    for (const char* path : {"/sys/fs/cgroup/memory.events", "/sys/fs/cgroup/memory/memory.oom_control"}) {
+        std::istringstream lines(read_small_file(path));
+        std::string key;
+        long long count = 0;
+        while (lines >> key >> count) {
+            if (key == "oom_kill") return count;
+        }
+    }
+    return -1;
+}
+
+// The tests' inputs as JSON text, held in memfds and not in this process's heap: the job's
+// size then does not count in every test's peak memory (a forked child's starts at this
+// process's resident set), and it is not held as a parsed tree, many times its text's size.
+// A memfd is a file, held to the file size limit: the inputs fill 16 MB memfds one after
+// another.
+class Inputs {
+public:
+    Inputs() = default;
+    Inputs(Inputs&& other) noexcept { *this = std::move(other); }
+    Inputs& operator=(Inputs&& other) noexcept {
+        std::swap(files_, other.files_);
+        std::swap(spans_, other.spans_);
+        std::swap(end_, other.end_);
+        return *this;
+    }
+    ~Inputs() {
+        for (int fd : files_) close(fd);
+    }
+
+    void add(const std::string& text) {
+        const std::size_t kFileBytes = std::size_t{16} << 20;
+        if (files_.empty() || end_ + text.size() > kFileBytes) {
+            files_.push_back(move_high(memfd_create("inputs", MFD_CLOEXEC), "memfd_create"));
+            end_ = 0;
+        }
+        for (std::size_t done = 0; done < text.size();) {
+            ssize_t count =
+                pwrite(files_.back(), text.data() + done, text.size() - done, static_cast<off_t>(end_ + done));
+            if (count > 0) done += static_cast<std::size_t>(count);
+            else if (errno != EINTR) throw std::system_error(errno, std::generic_category(), "store an input");
+        }
+        spans_.push_back({files_.back(), end_, text.size()});
+        end_ += text.size();
+    }
+
+    std::size_t size() const { return spans_.size(); }
+
+    std::string at(std::size_t index) const {
+        const Span& span = spans_.at(index);
+        std::string text(span.size, '\0');
+        for (std::size_t done = 0; done < span.size;) {
+            ssize_t count =
+                pread(span.fd, text.data() + done, span.size - done, static_cast<off_t>(span.offset + done));
+            if (count > 0) done += static_cast<std::size_t>(count);
+            else if (count == 0 || errno != EINTR) {
+                throw std::system_error(errno, std::generic_category(), "read an input");
+            }
+        }
+        return text;
+    }
+
+private:
+    struct Span {
+        int fd;
+        std::size_t offset;
+        std::size_t size;
+    };
+    std::vector<int> files_;
+    std::vector<Span> spans_;
+    std::size_t end_ = 0;  // of the last file
+};
 
 struct Job {
     std::string nonce;
     std::string code;
     std::optional<std::string> function_name;  // none: a whole program
     std::vector<std::string> imports;
-    json inputs;
-    std::size_t output_limit;
+    Inputs inputs;
+    std::size_t output_limit = kDefaultOutputLimit;
+    std::size_t value_limit = kDefaultValueLimit;
 };
 
+std::size_t size_or(const json& document, const char* key, std::size_t otherwise) {
+    auto found = document.find(key);
+    return found != document.end() && found->is_number_unsigned() ? found->get<std::size_t>() : otherwise;
+}
+
 Job read_job() {
-    std::string line;
-    if (!std::getline(std::cin, line)) throw std::runtime_error("no job on stdin");
-    json document = json::parse(line);
     Job job;
+    json document;
+    {
+        std::string line;
+        if (!std::getline(std::cin, line)) throw std::runtime_error("no job on stdin");
+        // Each element of the top-level "inputs" array goes to job.inputs as text as soon as
+        // it is parsed, and is dropped from the tree.
+        std::string key;
+        bool in_inputs = false, saw_inputs = false;
+        json::parser_callback_t store = [&](int depth, json::parse_event_t event, json& parsed) {
+            if (depth == 1 && event == json::parse_event_t::key) {
+                key = parsed.get<std::string>();
+            } else if (depth == 1 && key == "inputs" && event == json::parse_event_t::array_start) {
+                in_inputs = saw_inputs = true;
+            } else if (depth == 1 && event == json::parse_event_t::array_end) {
+                in_inputs = false;
+            } else if (in_inputs && depth == 2 &&
+                       (event == json::parse_event_t::value || event == json::parse_event_t::array_end ||
+                        event == json::parse_event_t::object_end)) {
+                job.inputs.add(dump(parsed));
+                return false;
+            }
+            return true;
+        };
+        document = json::parse(line, store);
+        if (!saw_inputs) throw std::runtime_error("inputs is not an array");
+    }
     job.nonce = document.at("nonce").get<std::string>();
     job.code = document.at("code").get<std::string>();
     if (document.contains("function_name") && !document["function_name"].is_null()) {
@@ -208,9 +439,8 @@ Job read_job() {
     if (document.contains("imports") && !document["imports"].is_null()) {
         job.imports = document["imports"].get<std::vector<std::string>>();
     }
-    job.inputs = document.at("inputs");
-    if (!job.inputs.is_array()) throw std::runtime_error("inputs is not an array");
-    job.output_limit = document.value("output_limit_bytes", std::size_t{65536});
+    job.output_limit = size_or(document, "output_limit_bytes", kDefaultOutputLimit);
+    job.value_limit = size_or(document, "value_limit_bytes", kDefaultValueLimit);
     return job;
 }
 
@@ -332,6 +562,9 @@ std::string trim_diagnostics(const std::string& text) {
         } else if (!glue_error.empty() && line.rfind(std::string(kUnitFile) + ": In ", 0) == 0) {
             break;
         }
+        if (line.size() > kDiagnosticLineBytes) {
+            line = line.substr(0, kDiagnosticLineBytes) + " [... " + std::to_string(line.size()) + " characters]";
+        }
         if (lines < kDiagnosticLines && kept.size() + line.size() < kDiagnosticBytes) {
             kept += line + "\n";
             ++lines;
@@ -363,15 +596,47 @@ std::vector<std::string> submission_command() {
         {"-pipe", "-w", "-fmax-errors=10", "-fdiagnostics-color=never", "-fuse-ld=gold", "-I", kIncludeDir});
 }
 
+// Compiles the unit. g++ writes into a pipe, of which the first kCompilerOutputBytes are
+// kept and the rest drained unread: a flood of template errors costs neither memory nor
+// space on the tmpfs.
 Compiled compile(bool function_mode) {
     std::vector<std::string> command = submission_command();
-    command.insert(command.end(), {"-o", kProgram, kUnitFile});
+    command.insert(command.end(), {"-o", kProgram, kUnitFile, kStartupObject});
     if (function_mode) command.push_back(kRuntimeObject);
-    CaptureFile output(".compiler");
+    int ends[2];
+    if (pipe2(ends, O_CLOEXEC) != 0) throw std::system_error(errno, std::generic_category(), "pipe");
+    int reader = move_high(ends[0], "pipe"), writer = move_high(ends[1], "pipe");
     int no_input = open_private("/dev/null", O_RDONLY);
-    Finished finished = run_process(command, no_input, output.fd(), output.fd());
+    Child child{};
+    try {
+        child = spawn(command, no_input, writer, writer, -1, ChildLimits{});
+    } catch (...) {
+        close(reader);
+        close(writer);
+        close(no_input);
+        throw;
+    }
+    close(writer);
     close(no_input);
-    std::string diagnostics = trim_diagnostics(output.take(kCompilerOutputBytes).first);
+    std::string output;
+    std::size_t written = 0;
+    char buffer[1 << 16];
+    for (ssize_t count; (count = read(reader, buffer, sizeof buffer)) != 0;) {
+        if (count < 0) {
+            if (errno == EINTR) continue;
+            break;
+        }
+        written += static_cast<std::size_t>(count);
+        std::size_t room = kCompilerOutputBytes - output.size();
+        output.append(buffer, std::min(static_cast<std::size_t>(count), room));
+    }
+    close(reader);
+    Finished finished = await(child);
+    std::string diagnostics = trim_diagnostics(output);
+    if (written > output.size()) {
+        diagnostics += "[g++ wrote " + std::to_string(written) + " bytes of diagnostics; the first " +
+                       std::to_string(output.size()) + " were read]\n";
+    }
     bool succeeded = WIFEXITED(finished.status) && WEXITSTATUS(finished.status) == 0;
     if (!succeeded && diagnostics.empty()) {
         diagnostics = WIFSIGNALED(finished.status)
@@ -420,13 +685,74 @@ struct TestFiles {
     }
 };
 
-// A function test: the arguments (always an array) in, the outcome runtime.cpp wrote out.
-void run_function_test(const std::string& program, TestFiles& files, const json& input, std::size_t limit,
-                       json& event) {
-    files.set_input(dump(input.is_array() ? input : json::array({input})));
-    Finished finished = run_process({program}, files.input, files.stdout_capture.fd(), files.stderr_capture.fd(),
-                                    files.outcome.fd());
-    json outcome = json::parse(files.outcome.take().first, nullptr, false);
+// What every test of the job runs with.
+struct TestRun {
+    std::string program;
+    TestFiles files;
+    std::size_t output_limit;
+    std::size_t value_limit;
+    ChildLimits limits;
+    std::uint64_t memory_limit;  // the container's, 0 when none
+};
+
+bool mentions(const Capture& capture, const std::string& text) {
+    return capture.text.find(text) != std::string::npos || capture.tail.find(text) != std::string::npos;
+}
+
+// How a process that did not finish its work ended: `killed by signal SIGSEGV (Segmentation
+// fault)`, `exited with code 3`.
+std::string describe_end(int status) {
+    return WIFSIGNALED(status) ? "killed by " + describe_signal(WTERMSIG(status))
+                               : "exited with code " + std::to_string(WEXITSTATUS(status));
+}
+
+// When a limit ended the test process early, says which in the event's error and `limit`:
+// the OOM killer (its count in the cgroup went up; where it cannot be read, a SIGKILL, which
+// this process never sends to a running test), an uncaught std::bad_alloc (its message on
+// stderr), or a file grown past RLIMIT_FSIZE (SIGXFSZ).
+void name_limit(const TestRun& run, const Finished& finished, long long oom_kills_before, const Capture& stderr_capture,
+                json& event) {
+    int signal = WIFSIGNALED(finished.status) ? WTERMSIG(finished.status) : 0;
+    long long oom_kills_after = oom_kills();
+    std::string error = event["error"].get<std::string>();
+    if (oom_kills_before >= 0 ? oom_kills_after > oom_kills_before : signal == SIGKILL) {
+        std::string limit = run.memory_limit ? " of " + std::to_string(run.memory_limit >> 20) + " MB" : "";
+        event["error"] = error + ": out of memory (the container's memory limit" + limit +
+                         " was reached and the kernel killed the process)";
+        event["limit"] = "memory";
+    } else if (mentions(stderr_capture, "std::bad_alloc")) {
+        event["error"] = error + ": out of memory (std::bad_alloc)";
+        event["limit"] = "memory";
+    } else if (signal == SIGXFSZ) {
+        event["error"] = error + ": it wrote more than " + std::to_string(run.limits.file) +
+                         " bytes to its output or a file";
+        event["limit"] = "output";
+    }
+}
+
+// The captured stdout and stderr into the event, and limit "output" when either went past
+// the output limit (and no other limit came first).
+void add_captures(const TestRun& run, const Capture& out, const Capture& err, const char* out_field, json& event) {
+    event[out_field] = CaptureFile::output(out, run.output_limit);
+    event["stderr"] = CaptureFile::output(err, run.output_limit);
+    if (!event.contains("limit") && (out.size > run.output_limit || err.size > run.output_limit)) {
+        event["limit"] = "output";
+    }
+}
+
+// A function test: the value limit and the arguments (always an array) in, the outcome
+// runtime.cpp wrote out.
+void run_function_test(TestRun& run, std::string input, json& event) {
+    bool array = !input.empty() && input[0] == '[';
+    run.files.set_input(std::to_string(run.value_limit) + "\n" + (array ? input : "[" + input + "]"));
+    std::string().swap(input);  // before the fork
+    long long oom_kills_before = oom_kills();
+    Finished finished = run_process({run.program}, run.files.input, run.files.stdout_capture.fd(),
+                                    run.files.stderr_capture.fd(), run.files.outcome.fd(), run.limits);
+    event["memory_kb"] = finished.memory_kb;
+    Capture out = run.files.stdout_capture.take(run.output_limit);
+    Capture err = run.files.stderr_capture.take(run.output_limit);
+    json outcome = json::parse(run.files.outcome.take().text, nullptr, false);
     // Only these fields, checked: the outcome file is within the submission's reach.
     bool complete = outcome.is_object() && outcome.contains("time_ms") && outcome["time_ms"].is_number() &&
                     (outcome.contains("value") ? outcome["value"].is_string()
@@ -435,36 +761,45 @@ void run_function_test(const std::string& program, TestFiles& files, const json&
         for (const char* field : {"value", "error", "time_ms"}) {
             if (outcome.contains(field)) event[field] = outcome[field];
         }
+        if (outcome.contains("limit") && (outcome["limit"] == "memory" || outcome["limit"] == "output")) {
+            event["limit"] = outcome["limit"];
+        }
     } else {
         // The process ended inside the call; the time is its whole life.
         event["time_ms"] = finished.milliseconds;
         event["error"] = WIFSIGNALED(finished.status)
-                             ? "killed by " + describe_signal(WTERMSIG(finished.status))
-                             : "the process exited with code " + std::to_string(WEXITSTATUS(finished.status)) +
-                                   " before the function returned";
+                             ? describe_end(finished.status)
+                             : "the process " + describe_end(finished.status) + " before the function returned";
+        name_limit(run, finished, oom_kills_before, err, event);
     }
-    event["stdout"] = files.stdout_capture.take_output(limit);
-    event["stderr"] = files.stderr_capture.take_output(limit);
+    add_captures(run, out, err, "stdout", event);
 }
 
 // A program test: the input string as stdin, its stdout as `output`.
-void run_program_test(const std::string& program, TestFiles& files, const json& input, std::size_t limit,
-                      json& event) {
+void run_program_test(TestRun& run, std::string input_json, json& event) {
+    json input = json::parse(input_json);
     if (!input.is_string()) {
         event["time_ms"] = 0;
-        event["error"] = "a program's input must be a string, its stdin; got " + dump(input);
+        event["memory_kb"] = 0;
+        event["error"] = "a program's input must be a string, its stdin; got " + input_json.substr(0, 200);
         return;
     }
-    files.set_input(input.get<std::string>());
-    Finished finished = run_process({program}, files.input, files.stdout_capture.fd(), files.stderr_capture.fd());
+    run.files.set_input(input.get<std::string>());
+    input = nullptr;  // before the fork
+    std::string().swap(input_json);
+    long long oom_kills_before = oom_kills();
+    Finished finished = run_process({run.program}, run.files.input, run.files.stdout_capture.fd(),
+                                    run.files.stderr_capture.fd(), -1, run.limits);
     event["time_ms"] = finished.milliseconds;
-    event["output"] = files.stdout_capture.take_output(limit);
-    event["stderr"] = files.stderr_capture.take_output(limit);
-    if (WIFSIGNALED(finished.status)) {
-        event["error"] = "the program was killed by " + describe_signal(WTERMSIG(finished.status));
-    } else if (WEXITSTATUS(finished.status) != 0) {
-        event["error"] = "the program exited with code " + std::to_string(WEXITSTATUS(finished.status));
+    event["memory_kb"] = finished.memory_kb;
+    Capture out = run.files.stdout_capture.take(run.output_limit);
+    Capture err = run.files.stderr_capture.take(run.output_limit);
+    if (!WIFEXITED(finished.status) || WEXITSTATUS(finished.status) != 0) {
+        event["error"] =
+            (WIFSIGNALED(finished.status) ? "the program was " : "the program ") + describe_end(finished.status);
+        name_limit(run, finished, oom_kills_before, err, event);
     }
+    add_captures(run, out, err, "output", event);
 }
 
 void run_job(const Job& job, const Channel& channel) {
@@ -486,17 +821,26 @@ void run_job(const Job& job, const Channel& channel) {
     if (!compiled.succeeded) return fail(compiled.diagnostics);
     channel.emit({{"event", "loaded"}, {"compile_time_ms", compiled.milliseconds}});
 
-    std::string program = executable_path();
-    TestFiles files;
+    TestRun run{executable_path(), {}, job.output_limit, job.value_limit, {}, memory_limit()};
+    // The heap may take 90% of the container's memory: the rest is this process, the tmpfs
+    // and the stack, so that the code runs out of heap (std::bad_alloc) before the container
+    // runs out of memory.
+    if (run.memory_limit > 0) run.limits.data = static_cast<rlim_t>(run.memory_limit / 10 * 9);
+    // Room for the captures to show that they passed the output limit, and for the outcome,
+    // whose value (the value limit at most) is escaped once more.
+    run.limits.file = std::max({kTestFileBytes, static_cast<rlim_t>(job.output_limit) + 1,
+                                static_cast<rlim_t>(job.value_limit) * 6 + (rlim_t{64} << 10)});
     for (std::size_t index = 0; index < job.inputs.size(); ++index) {
         json event = {{"event", "test"}, {"index", index}};
         try {
-            if (job.function_name) run_function_test(program, files, job.inputs[index], job.output_limit, event);
-            else run_program_test(program, files, job.inputs[index], job.output_limit, event);
-        } catch (const std::system_error& error) {
+            std::string input = job.inputs.at(index);
+            if (job.function_name) run_function_test(run, std::move(input), event);
+            else run_program_test(run, std::move(input), event);
+        } catch (const std::exception& error) {
             event["time_ms"] = 0;
             event["error"] = std::string("the harness could not run the test: ") + error.what();
         }
+        if (!event.contains("memory_kb")) event["memory_kb"] = 0;
         channel.emit(event);
     }
     channel.emit({{"event", "done"}});
@@ -514,7 +858,7 @@ int precompile() {
     std::vector<std::string> probe = submission_command();
     probe.insert(probe.end(), {"-H", "-fsyntax-only", "/tmp/precompiled-probe.cpp"});
     Finished probed = run_process(probe, STDIN_FILENO, report.fd(), report.fd());
-    std::string log = report.take(kCompilerOutputBytes).first;
+    std::string log = report.take(kCompilerOutputBytes).text;
     if (probed.status != 0 || log.find("! " + kPrecompiledHeader + ".gch") == std::string::npos) {
         std::cerr << "g++ does not use the precompiled header:\n" << log;
         return 1;
@@ -527,16 +871,29 @@ int precompile() {
 
 int main(int argc, char** argv) {
     if (argc == 2 && std::string(argv[1]) == "--precompile") return precompile();
+    // Big blocks (a test's input, the job's text) are always mapped and unmapped on their own,
+    // never left in the heap when freed (glibc's default raises this threshold as it goes).
+    mallopt(M_MMAP_THRESHOLD, 128 * 1024);
     // The job line can be megabytes; stdio's character-wise reads would be slow.
     std::ios::sync_with_stdio(false);
 
+    int score = open("/proc/self/oom_score_adj", O_RDWR | O_CLOEXEC);
+    if (score >= 0) {
+        char text[16] = {};
+        if (read(score, text, sizeof text - 1) > 0) oom_score.original = std::to_string(std::atoi(text));
+        oom_score.fd = fcntl(score, F_DUPFD_CLOEXEC, 10);
+        close(score);
+    }
     // Not dumpable: processes of the same uid cannot read the nonce in /proc/<pid>/mem.
     prctl(PR_SET_DUMPABLE, 0);
     // g++ finds the linker on PATH, which an emptied environment would lack.
     setenv("PATH", "/usr/bin:/bin", 0);
     rlimit stack{};
     if (getrlimit(RLIMIT_STACK, &stack) == 0) {
-        stack.rlim_cur = stack.rlim_max == RLIM_INFINITY ? kStackBytes : std::min(kStackBytes, stack.rlim_max);
+        rlim_t wanted = kStackBytes;
+        std::uint64_t memory = memory_limit();
+        if (memory > 0) wanted = std::min(wanted, static_cast<rlim_t>(memory / 2));
+        stack.rlim_cur = stack.rlim_max == RLIM_INFINITY ? wanted : std::min(wanted, stack.rlim_max);
         setrlimit(RLIMIT_STACK, &stack);
     }
     if (chdir(kWorkDir) != 0) {
@@ -547,12 +904,21 @@ int main(int argc, char** argv) {
     Job job;
     try {
         job = read_job();
+    } catch (const std::bad_alloc&) {
+        std::cerr << "harness: the job cannot be read: out of memory (std::bad_alloc)\n";
+        return 2;
     } catch (const std::exception& error) {
         std::cerr << "harness: the job cannot be read: " << error.what() << "\n";
         return 2;
     }
+    // The job's text and tree are gone: give their memory back, so that this process, which
+    // every test is forked from, stays small.
+    malloc_trim(0);
     try {
         run_job(job, Channel(job.nonce));
+    } catch (const std::bad_alloc&) {
+        std::cerr << "harness: out of memory (std::bad_alloc)\n";
+        return 1;
     } catch (const std::exception& error) {
         std::cerr << "harness: " << error.what() << "\n";
         return 1;

@@ -7,12 +7,15 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <new>
 #include <queue>
 #include <typeinfo>
 
@@ -25,6 +28,10 @@ using nlohmann::json;
 
 // The driver reads the test's outcome from this descriptor.
 constexpr int kOutcomeFd = 3;
+// The driver sends the value limit; this is the protocol's default.
+constexpr std::size_t kDefaultValueLimit = 32768;
+// An exception's message is cut here: the outcome must stay small.
+constexpr std::size_t kErrorBytes = 8192;
 
 Json from_nlohmann(const json& value) {
     switch (value.type()) {
@@ -108,6 +115,57 @@ std::string describe_current_exception() {
     }
 }
 
+// An exception's message as the outcome reports it: cut at kErrorBytes.
+std::string shorten(std::string text) {
+    if (text.size() > kErrorBytes) {
+        std::size_t size = text.size();
+        text.resize(kErrorBytes);
+        text += "... [" + std::to_string(size) + " bytes in all]";
+    }
+    return text;
+}
+
+// The length of the UTF-8 sequence at `s` when it is valid, else 0 and in `skip` the length
+// of its longest invalid start, which becomes one U+FFFD (as WHATWG's decoder does).
+std::size_t utf8_sequence(const unsigned char* s, std::size_t n, std::size_t& skip) {
+    unsigned char c = s[0], low = 0x80, high = 0xBF;
+    std::size_t need = 0;
+    if (c >= 0xC2 && c <= 0xDF) need = 1;
+    else if (c == 0xE0) need = 2, low = 0xA0;
+    else if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) need = 2;
+    else if (c == 0xED) need = 2, high = 0x9F;  // no surrogates
+    else if (c == 0xF0) need = 3, low = 0x90;
+    else if (c >= 0xF1 && c <= 0xF3) need = 3;
+    else if (c == 0xF4) need = 3, high = 0x8F;  // nothing past U+10FFFF
+    else {
+        skip = 1;
+        return 0;
+    }
+    for (std::size_t k = 1; k <= need; ++k) {
+        if (k >= n || s[k] < low || s[k] > high) {
+            skip = k;
+            return 0;
+        }
+        low = 0x80;
+        high = 0xBF;
+    }
+    return need + 1;
+}
+
+// A number's shortest text that reads back the same, with `.0` when it looks like an integer.
+template <class Float>
+void write_float(Writer& out, Float value) {
+    if (!std::isfinite(value)) return out.null();
+    char text[64];
+    char* end = std::to_chars(text, text + sizeof text - 2, value).ptr;
+    auto integral = [](char c) { return c == '-' || std::isdigit(static_cast<unsigned char>(c)); };
+    if (std::all_of(text, end, integral)) {
+        *end++ = '.';
+        *end++ = '0';
+    }
+    out.raw(text, static_cast<std::size_t>(end - text));
+}
+
 std::string read_all(int fd) {
     std::string text;
     char buffer[1 << 16];
@@ -134,6 +192,68 @@ Json::Json(Json&&) noexcept = default;
 Json& Json::operator=(const Json&) = default;
 Json& Json::operator=(Json&&) noexcept = default;
 Json::~Json() = default;
+
+void Writer::raw(const char* text, std::size_t size) {
+    if (length_ < limit_) text_.append(text, std::min(size, limit_ - length_));
+    length_ += size;
+}
+
+void Writer::integer(long long value) {
+    char text[24];
+    raw(text, static_cast<std::size_t>(std::to_chars(text, text + sizeof text, value).ptr - text));
+}
+
+void Writer::unsigned_integer(unsigned long long value) {
+    char text[24];
+    raw(text, static_cast<std::size_t>(std::to_chars(text, text + sizeof text, value).ptr - text));
+}
+
+void Writer::number(double value) { write_float(*this, value); }
+
+void Writer::number(float value) { write_float(*this, value); }
+
+void Writer::string(const char* text, std::size_t size) {
+    static const char kHex[] = "0123456789abcdef";
+    const auto* bytes = reinterpret_cast<const unsigned char*>(text);
+    raw('"');
+    std::size_t run = 0;  // the start of the bytes that go out as they are
+    for (std::size_t i = 0; i < size;) {
+        unsigned char c = bytes[i];
+        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+            ++i;
+            continue;
+        }
+        std::size_t skip = 0;
+        if (c >= 0x80) {
+            std::size_t length = utf8_sequence(bytes + i, size - i, skip);
+            if (length > 0) {
+                i += length;
+                continue;
+            }
+        }
+        raw(text + run, i - run);
+        switch (c) {
+            case '"': raw("\\\"", 2); break;
+            case '\\': raw("\\\\", 2); break;
+            case '\b': raw("\\b", 2); break;
+            case '\f': raw("\\f", 2); break;
+            case '\n': raw("\\n", 2); break;
+            case '\r': raw("\\r", 2); break;
+            case '\t': raw("\\t", 2); break;
+            default:
+                if (c < 0x20) {
+                    const char escape[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+                    raw(escape, sizeof escape);
+                } else {
+                    raw("\xEF\xBF\xBD", 3);  // U+FFFD for bytes that are not UTF-8
+                }
+        }
+        i += skip > 0 ? skip : 1;
+        run = i;
+    }
+    raw(text + run, size - run);
+    raw('"');
+}
 
 Json Json::from_bool(bool value) {
     Json json = of_kind(Kind::Boolean);
@@ -252,7 +372,7 @@ bool Codec<bool>::read(const Json& json) {
     return json.flag;
 }
 
-Json Codec<bool>::write(bool value) { return Json::from_bool(value); }
+void Codec<bool>::write(Writer& out, bool value) { out.boolean(value); }
 
 std::string Codec<char>::name() { return "char"; }
 
@@ -263,7 +383,7 @@ char Codec<char>::read(const Json& json) {
     return json.text[0];
 }
 
-Json Codec<char>::write(char value) { return Json::from_string(std::string(1, value)); }
+void Codec<char>::write(Writer& out, char value) { out.string(&value, 1); }
 
 std::string Codec<std::string>::name() { return "string"; }
 
@@ -272,7 +392,7 @@ std::string Codec<std::string>::read(const Json& json) {
     return json.text;
 }
 
-Json Codec<std::string>::write(const std::string& value) { return Json::from_string(value); }
+void Codec<std::string>::write(Writer& out, const std::string& value) { out.string(value); }
 
 std::string Codec<ListNode*>::name() { return "ListNode*"; }
 
@@ -284,16 +404,20 @@ ListNode* Codec<ListNode*>::read(const Json& json) {
     return head;
 }
 
-Json Codec<ListNode*>::write(const ListNode* head) {
+void Codec<ListNode*>::write(Writer& out, const ListNode* head) {
     // A cycle would never end: Floyd's check first.
     for (const ListNode *slow = head, *fast = head; fast && fast->next;) {
         slow = slow->next;
         fast = fast->next->next;
         if (slow == fast) throw Error("the returned list has a cycle");
     }
-    Json json = Json::new_array();
-    for (; head; head = head->next) json.items.push_back(Json::from_integer(head->val));
-    return json;
+    out.raw('[');
+    bool first = true;
+    for (; head; head = head->next) {
+        out.comma(first);
+        out.integer(head->val);
+    }
+    out.raw(']');
 }
 
 std::string Codec<TreeNode*>::name() { return "TreeNode*"; }
@@ -329,26 +453,37 @@ TreeNode* Codec<TreeNode*>::read(const Json& json) {
     return root;
 }
 
-Json Codec<TreeNode*>::write(const TreeNode* root) {
-    Json json = Json::new_array();
+void Codec<TreeNode*>::write(Writer& out, const TreeNode* root) {
     std::unordered_set<const TreeNode*> seen;
     std::queue<const TreeNode*> level;
     level.push(root);
+    std::size_t nulls = 0;  // met but not yet written: trailing nulls are dropped
+    bool first = true;
+    out.raw('[');
     while (!level.empty()) {
+        // Past the limit the rest need not be walked; a cycle there would never end.
+        if (out.over()) {
+            out.stop();
+            break;
+        }
         const TreeNode* node = level.front();
         level.pop();
         if (!node) {
-            json.items.emplace_back();
+            ++nulls;
             continue;
         }
         // A node met twice would be rendered forever (a cycle) or twice (shared).
         if (!seen.insert(node).second) throw Error("the returned tree has a cycle or a shared node");
-        json.items.push_back(Json::from_integer(node->val));
+        for (; nulls > 0; --nulls) {
+            out.comma(first);
+            out.null();
+        }
+        out.comma(first);
+        out.integer(node->val);
         level.push(node->left);
         level.push(node->right);
     }
-    while (!json.items.empty() && json.items.back().kind == Json::Kind::Null) json.items.pop_back();
-    return json;
+    out.raw(']');
 }
 
 void expect_array(const Json& json) {
@@ -374,7 +509,6 @@ Json decimal_key(const std::string& text) {
     throw ConversionError("expected a key that is an integer in decimal", Json::from_string(text));
 }
 
-std::string key_text(const Json& key) { return key.kind == Json::Kind::String ? key.text : dump_json(key); }
 
 void Stopwatch::start() {
     started_ = std::chrono::steady_clock::now();
@@ -401,8 +535,8 @@ void expect_arguments(std::size_t count, const Json& arguments) {
     }
 }
 
-int run_test(Json (*call)(const Json& arguments, Stopwatch& clock)) {
-    std::string arguments = read_all(STDIN_FILENO);
+int run_test(void (*call)(const Json& arguments, Stopwatch& clock, Writer& out)) {
+    std::string input = read_all(STDIN_FILENO);
     // The function itself reads an empty stdin.
     int no_input = open("/dev/null", O_RDONLY);
     dup2(no_input, STDIN_FILENO);
@@ -410,17 +544,48 @@ int run_test(Json (*call)(const Json& arguments, Stopwatch& clock)) {
     // Line buffering: what the code printed before a crash is still in the capture.
     std::setvbuf(stdout, nullptr, _IOLBF, BUFSIZ);
 
+    // The first line is the value limit, the rest the arguments.
+    std::size_t newline = input.find('\n');
+    std::size_t value_limit = kDefaultValueLimit;
+    if (newline != std::string::npos) value_limit = std::strtoull(input.c_str(), nullptr, 10);
+    std::size_t start = newline == std::string::npos ? 0 : newline + 1;
+
     json outcome = json::object();
     Stopwatch clock;
+    Writer out(value_limit);
     try {
-        outcome["value"] = dump_json(call(parse_json(arguments), clock));
-    } catch (const Error& error) {
-        outcome["error"] = error.what();
-    } catch (...) {
+        Json arguments;
+        {
+            // The text, nlohmann's tree and ours are never held all three at once.
+            json parsed = json::parse(input.begin() + static_cast<std::ptrdiff_t>(start), input.end());
+            std::string().swap(input);
+            arguments = from_nlohmann(parsed);
+        }
+        call(arguments, clock, out);
+    } catch (const std::bad_array_new_length&) {
         outcome["error"] = describe_current_exception();
+    } catch (const std::bad_alloc&) {
+        // startup.cpp's new handler has given back memory for what follows.
+        outcome["error"] = describe_current_exception() + " (out of memory)";
+        outcome["limit"] = "memory";
+    } catch (const Error& error) {
+        outcome["error"] = shorten(error.what());
+    } catch (...) {
+        outcome["error"] = shorten(describe_current_exception());
     }
     clock.stop();
     outcome["time_ms"] = clock.milliseconds();
+    if (!outcome.contains("error")) {
+        if (out.over()) {
+            std::string size =
+                out.stopped() ? "more than " + std::to_string(out.limit()) : std::to_string(out.length());
+            outcome["error"] = "the returned value is " + size + " bytes of JSON; the limit is " +
+                               std::to_string(out.limit());
+            outcome["limit"] = "output";
+        } else {
+            outcome["value"] = out.text();
+        }
+    }
 
     std::cout.flush();
     std::fflush(nullptr);

@@ -104,7 +104,50 @@ double read_number(const Json& json);
 template <class T>
 inline constexpr bool kAlwaysFalse = false;
 
-// Codec<T>: name() for messages, read() from JSON (throws ConversionError), write() to JSON.
+// The returned value's JSON text, written as the value is walked. Past `limit` bytes the
+// text is no longer kept, only counted: a value of any size is measured without being held
+// as text, let alone twice. Strings are written as valid UTF-8 (a byte that is not becomes
+// U+FFFD), so that no bytes of the code's can break the result channel.
+class Writer {
+public:
+    explicit Writer(std::size_t limit) : limit_(limit) {}
+
+    void raw(char c) {
+        if (++length_ <= limit_) text_ += c;
+    }
+    void raw(const char* text, std::size_t size);
+    void null() { raw("null", 4); }
+    void boolean(bool value) { value ? raw("true", 4) : raw("false", 5); }
+    void integer(long long value);
+    void unsigned_integer(unsigned long long value);
+    void number(double value);  // NaN and the infinities are null
+    void number(float value);   // 0.1f is 0.1, not 0.10000000149011612
+    void string(const char* text, std::size_t size);
+    void string(const std::string& text) { string(text.data(), text.size()); }
+    // A separator before every member but the first: `first` is the caller's flag.
+    void comma(bool& first) {
+        if (!first) raw(',');
+        first = false;
+    }
+
+    // Whether the text has passed the limit; then stopped() tells whether the walk stopped
+    // there (a tree does), so that length() is where it stopped, not the whole length.
+    bool over() const { return length_ > limit_; }
+    void stop() { stopped_ = true; }
+    bool stopped() const { return stopped_; }
+    std::size_t length() const { return length_; }
+    std::size_t limit() const { return limit_; }
+    const std::string& text() const { return text_; }
+
+private:
+    std::size_t limit_;
+    std::size_t length_ = 0;
+    bool stopped_ = false;
+    std::string text_;
+};
+
+// Codec<T>: name() for messages, read() from JSON (throws ConversionError), write() as JSON
+// text.
 template <class T, class = void>
 struct Codec {
     static_assert(kAlwaysFalse<T>,
@@ -113,7 +156,7 @@ struct Codec {
     // Declared only, so that g++ reports the assertion above and not its uses too.
     static std::string name();
     static T read(const Json& json);
-    static Json write(const T& value);
+    static void write(Writer& out, const T& value);
 };
 
 template <class T>
@@ -144,9 +187,9 @@ struct Codec<T, std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T, boo
         }
     }
 
-    static Json write(T value) {
-        if constexpr (std::is_signed_v<T>) return Json::from_integer(value);
-        else return Json::from_unsigned(value);
+    static void write(Writer& out, T value) {
+        if constexpr (std::is_signed_v<T>) out.integer(value);
+        else out.unsigned_integer(value);
     }
 };
 
@@ -158,9 +201,9 @@ struct Codec<T, std::enable_if_t<std::is_floating_point_v<T>>> {
         else return "long double";
     }
     static T read(const Json& json) { return static_cast<T>(read_number(json)); }
-    static Json write(T value) {
-        if constexpr (std::is_same_v<T, float>) return Json::from_float(value);
-        else return Json::from_double(static_cast<double>(value));
+    static void write(Writer& out, T value) {
+        if constexpr (std::is_same_v<T, float>) out.number(value);
+        else out.number(static_cast<double>(value));
     }
 };
 
@@ -168,7 +211,7 @@ template <>
 struct Codec<bool> {
     static std::string name();
     static bool read(const Json& json);
-    static Json write(bool value);
+    static void write(Writer& out, bool value);
 };
 
 // A char is a one-character string, as LeetCode writes it.
@@ -176,14 +219,14 @@ template <>
 struct Codec<char> {
     static std::string name();
     static char read(const Json& json);
-    static Json write(char value);
+    static void write(Writer& out, char value);
 };
 
 template <>
 struct Codec<std::string> {
     static std::string name();
     static std::string read(const Json& json);
-    static Json write(const std::string& value);
+    static void write(Writer& out, const std::string& value);
 };
 
 // A list is the array of its values; null or [] is the empty list.
@@ -191,7 +234,7 @@ template <>
 struct Codec<ListNode*> {
     static std::string name();
     static ListNode* read(const Json& json);
-    static Json write(const ListNode* head);
+    static void write(Writer& out, const ListNode* head);
 };
 
 // A tree is its level order, LeetCode's form: null for a missing child, trailing nulls
@@ -200,7 +243,7 @@ template <>
 struct Codec<TreeNode*> {
     static std::string name();
     static TreeNode* read(const Json& json);
-    static Json write(const TreeNode* root);
+    static void write(Writer& out, const TreeNode* root);
 };
 
 // Element-wise reading and writing of arrays, for the containers below.
@@ -222,12 +265,14 @@ Container read_array(const Json& json, Add add) {
 }
 
 template <class Iterator>
-Json write_array(Iterator begin, Iterator end) {
-    Json json = Json::new_array();
+void write_array(Writer& out, Iterator begin, Iterator end) {
+    out.raw('[');
+    bool first = true;
     for (; begin != end; ++begin) {
-        json.items.push_back(Codec<typename std::iterator_traits<Iterator>::value_type>::write(*begin));
+        out.comma(first);
+        Codec<typename std::iterator_traits<Iterator>::value_type>::write(out, *begin);
     }
-    return json;
+    out.raw(']');
 }
 
 template <class T, class A>
@@ -236,7 +281,7 @@ struct Codec<std::vector<T, A>> {
     static std::vector<T, A> read(const Json& json) {
         return read_array<std::vector<T, A>>(json, [](auto& vector, T&& item) { vector.push_back(std::move(item)); });
     }
-    static Json write(const std::vector<T, A>& value) { return write_array(value.begin(), value.end()); }
+    static void write(Writer& out, const std::vector<T, A>& value) { write_array(out, value.begin(), value.end()); }
 };
 
 template <class T, class = void>
@@ -252,13 +297,22 @@ struct SetCodec {
     static Set read(const Json& json) {
         return read_array<Set>(json, [](Set& set, Element&& item) { set.insert(std::move(item)); });
     }
-    static Json write(const Set& value) {
+    static void write(Writer& out, const Set& value) {
         if constexpr (IsOrdered<Element>::value) {
-            std::vector<Element> sorted(value.begin(), value.end());
-            std::sort(sorted.begin(), sorted.end());
-            return write_array(sorted.begin(), sorted.end());
+            // Pointers are sorted, not copies of the elements.
+            std::vector<const Element*> sorted;
+            sorted.reserve(value.size());
+            for (const Element& element : value) sorted.push_back(&element);
+            std::sort(sorted.begin(), sorted.end(), [](const Element* a, const Element* b) { return *a < *b; });
+            out.raw('[');
+            bool first = true;
+            for (const Element* element : sorted) {
+                out.comma(first);
+                Codec<Element>::write(out, *element);
+            }
+            out.raw(']');
         } else {
-            return write_array(value.begin(), value.end());
+            write_array(out, value.begin(), value.end());
         }
     }
 };
@@ -280,7 +334,20 @@ struct Codec<std::unordered_set<T, H, E, A>> : SetCodec<std::unordered_set<T, H,
 // one-character string, an integer key its decimal text.
 void expect_object(const Json& json);
 Json decimal_key(const std::string& text);  // the integer the key spells, or a ConversionError
-std::string key_text(const Json& key);      // a key's JSON as an object key: 3 as "3"
+
+// A key as an object's key: a string or char is itself, any other key its JSON text (3 is "3").
+template <class Key>
+void write_key(Writer& out, const Key& key) {
+    if constexpr (std::is_same_v<Key, std::string>) {
+        out.string(key);
+    } else if constexpr (std::is_same_v<Key, char>) {
+        out.string(&key, 1);
+    } else {
+        Writer text(std::numeric_limits<std::size_t>::max());
+        Codec<Key>::write(text, key);
+        out.string(text.text());
+    }
+}
 
 template <class Key>
 Key read_key(const std::string& text) {
@@ -316,13 +383,16 @@ struct MapCodec {
         return map;
     }
 
-    static Json write(const Map& value) {
-        Json json = Json::new_object();
+    static void write(Writer& out, const Map& value) {
+        out.raw('{');
+        bool first = true;
         for (const auto& [key, item] : value) {
-            json.keys.push_back(key_text(Codec<Key>::write(key)));
-            json.items.push_back(Codec<Value>::write(item));
+            out.comma(first);
+            write_key(out, key);
+            out.raw(':');
+            Codec<Value>::write(out, item);
         }
-        return json;
+        out.raw('}');
     }
 };
 
@@ -367,10 +437,11 @@ struct TupleCodec {
         }
     }
 
-    static Json write(const Tuple& value) {
-        Json json = Json::new_array();
-        std::apply([&](const T&... member) { (json.items.push_back(Codec<T>::write(member)), ...); }, value);
-        return json;
+    static void write(Writer& out, const Tuple& value) {
+        out.raw('[');
+        bool first = true;
+        std::apply([&](const T&... member) { ((out.comma(first), Codec<T>::write(out, member)), ...); }, value);
+        out.raw(']');
     }
 };
 
@@ -435,10 +506,10 @@ T read_argument(const Json& json, std::size_t index) {
 }
 
 // Reads the arguments into values of the parameters' types (without reference or const),
-// calls, and renders the result. A parameter taken by value is moved into; one taken by
-// reference refers to the stored value.
+// calls, and writes the result to `out`. A parameter taken by value is moved into; one taken
+// by reference refers to the stored value.
 template <class... Parameters, class Call, std::size_t... I>
-Json call_with_json(Call&& call, const Json& arguments, Stopwatch& clock, std::index_sequence<I...>) {
+void call_with_json(Call&& call, const Json& arguments, Stopwatch& clock, Writer& out, std::index_sequence<I...>) {
     using Result = decltype(call(std::declval<Parameters>()...));
     expect_arguments(sizeof...(Parameters), arguments);
     // Braces: the arguments are read in order, so the first bad one is the one reported.
@@ -447,19 +518,19 @@ Json call_with_json(Call&& call, const Json& arguments, Stopwatch& clock, std::i
         clock.start();
         call(static_cast<Parameters&&>(std::get<I>(values))...);
         clock.stop();
-        return Json{};
+        out.null();
     } else {
         clock.start();
         auto&& result = call(static_cast<Parameters&&>(std::get<I>(values))...);
         clock.stop();
-        return Codec<std::decay_t<Result>>::write(result);
+        Codec<std::decay_t<Result>>::write(out, result);
     }
 }
 
 template <class Call, class... Parameters>
-Json call_with_json(Call&& call, const Json& arguments, Stopwatch& clock, std::tuple<Parameters...>*) {
-    return call_with_json<Parameters...>(std::forward<Call>(call), arguments, clock,
-                                         std::index_sequence_for<Parameters...>());
+void call_with_json(Call&& call, const Json& arguments, Stopwatch& clock, Writer& out, std::tuple<Parameters...>*) {
+    call_with_json<Parameters...>(std::forward<Call>(call), arguments, clock, out,
+                                  std::index_sequence_for<Parameters...>());
 }
 
 // The function the glue found: a free function (or static member function) or callable
@@ -472,22 +543,22 @@ constexpr auto choose_entry(Free free_entry, Method method_entry) {
 }
 
 template <auto Entry>
-Json call_entry(const Json& arguments, Stopwatch& clock) {
+void call_entry(const Json& arguments, Stopwatch& clock, Writer& out) {
     using Parameters = typename Signature<decltype(Entry)>::Parameters;
     if constexpr (std::is_member_function_pointer_v<decltype(Entry)>) {
         auto solution = std::make_unique<typename ClassOf<decltype(Entry)>::Type>();
         auto call = [&](auto&&... values) -> decltype(auto) {
             return ((*solution).*Entry)(std::forward<decltype(values)>(values)...);
         };
-        return call_with_json(call, arguments, clock, static_cast<Parameters*>(nullptr));
+        call_with_json(call, arguments, clock, out, static_cast<Parameters*>(nullptr));
     } else {
-        return call_with_json(*Entry, arguments, clock, static_cast<Parameters*>(nullptr));
+        call_with_json(*Entry, arguments, clock, out, static_cast<Parameters*>(nullptr));
     }
 }
 
-// Runs one test: its arguments come on stdin, its outcome goes to descriptor 3 for the
-// driver.
-int run_test(Json (*call)(const Json& arguments, Stopwatch& clock));
+// Runs one test: the value limit and the arguments come on stdin, the outcome goes to
+// descriptor 3 for the driver.
+int run_test(void (*call)(const Json& arguments, Stopwatch& clock, Writer& out));
 
 template <auto Entry>
 int run() {

@@ -60,7 +60,8 @@ public class Train {
         job.addProperty("function_name", functionName);
         job.add("imports", JsonParser.parseString("[\"java.util.concurrent.*\"]"));
         job.add("inputs", JsonParser.parseString(inputs));
-        job.addProperty("output_limit_bytes", 65536);
+        job.addProperty("output_limit_bytes", 8192);
+        job.addProperty("value_limit_bytes", 32768);
         return job;
     }
 }

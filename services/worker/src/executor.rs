@@ -90,6 +90,7 @@ impl Executor {
                 .start(&spec, submission.id, lifetime, &job)
                 .await?;
             sandboxes += 1;
+            progress.begin_sandbox();
 
             let mut reader = EventReader::new(&nonce, MAX_EVENT_BYTES);
             let mut loaded_here = false;

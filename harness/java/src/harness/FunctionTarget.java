@@ -21,18 +21,21 @@ final class FunctionTarget implements Target {
     private final Method method;
     /** Solution's no-argument constructor; null for a static method. */
     private final Constructor<?> constructor;
+    /** The longest returned value's JSON text, in bytes of UTF-8. */
+    private final int valueLimit;
 
-    private FunctionTarget(UserCode code, Method method, Constructor<?> constructor) {
+    private FunctionTarget(UserCode code, Method method, Constructor<?> constructor, int valueLimit) {
         this.code = code;
         this.method = method;
         this.constructor = constructor;
+        this.valueLimit = valueLimit;
     }
 
     /**
      * Finds {@code name}; among overloads, the one taking {@code arity} arguments (the first
      * test's), as tests pass every argument.
      */
-    static FunctionTarget find(UserCode code, String name, int arity) throws LoadFailure {
+    static FunctionTarget find(UserCode code, String name, int arity, int valueLimit) throws LoadFailure {
         ClassLoader loader = code.newLoader();
         Class<?> solution = code.declares("Solution") ? load(loader, "Solution") : null;
         List<Method> candidates = new ArrayList<>();
@@ -52,12 +55,12 @@ final class FunctionTarget implements Target {
                 .orElse(candidates.get(0));
         method.setAccessible(true);
         if (Modifier.isStatic(method.getModifiers())) {
-            return new FunctionTarget(code, method, null);
+            return new FunctionTarget(code, method, null, valueLimit);
         }
         try {
             Constructor<?> constructor = solution.getDeclaredConstructor();
             constructor.setAccessible(true);
-            return new FunctionTarget(code, method, constructor);
+            return new FunctionTarget(code, method, constructor, valueLimit);
         } catch (NoSuchMethodException e) {
             throw new LoadFailure("class Solution needs a constructor without parameters to call " + name);
         }
@@ -99,17 +102,27 @@ final class FunctionTarget implements Target {
             event.addProperty("error", mismatch.getMessage());
             return;
         } catch (InvocationTargetException thrown) { // by the method, or by Solution's constructor
-            event.addProperty("error", describe(thrown.getCause()));
+            Throwable cause = thrown.getCause();
+            if (Limits.isOutOfMemory(cause)) {
+                event.addProperty("limit", "memory");
+            }
+            event.addProperty("error", describe(cause));
             return;
         } catch (ReflectiveOperationException e) {
             event.addProperty("error", "cannot call " + method.getName() + ": " + e);
             return;
         }
         try {
-            event.addProperty("value", JsonCodec.render(result, method.getGenericReturnType()));
+            event.addProperty("value", JsonCodec.render(result, method.getGenericReturnType(), valueLimit));
+        } catch (JsonCodec.ValueTooLong tooLong) {
+            event.addProperty("limit", "output");
+            event.addProperty("error", tooLong.getMessage());
         } catch (JsonParseException e) { // Gson's, and the harness's own: a cycle, say
             event.addProperty("error", "the return value cannot be rendered as JSON: " + e.getMessage());
         } catch (RuntimeException | Error e) {
+            if (Limits.isOutOfMemory(e)) {
+                event.addProperty("limit", "memory");
+            }
             event.addProperty("error", "the return value cannot be rendered as JSON: " + e);
         }
     }

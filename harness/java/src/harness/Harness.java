@@ -24,13 +24,6 @@ import java.util.List;
  * per-test captures, never to the result channel.
  */
 public final class Harness {
-    /**
-     * The stack of the thread each test runs on: recursion some 100,000 calls deep works, and a
-     * StackOverflowError ends only that test. Not more: after an overflow the JVM keeps about
-     * 2.5 times this much native memory, which must fit beside the heap (see jvm.options).
-     */
-    private static final long TEST_STACK_BYTES = 32L << 20;
-
     private static final Gson EVENTS = new GsonBuilder().disableHtmlEscaping().create();
 
     private final OutputStream channel;
@@ -42,6 +35,9 @@ public final class Harness {
     }
 
     public static void main(String[] args) {
+        // Taken now, as with the heap full the first call could fail (see Limits).
+        Runtime runtime = Runtime.getRuntime();
+        Limits.installUncaughtHandler();
         // Taken before anything can replace System.out: the only way to the worker.
         OutputStream channel = new FileOutputStream(FileDescriptor.out);
         PrintStream harnessErrors = System.err;
@@ -53,17 +49,18 @@ public final class Harness {
             }
             JsonObject job = JsonParser.parseString(line).getAsJsonObject();
             new Harness(channel, job.get("nonce").getAsString()).run(job);
-        } catch (Throwable failure) { // a malformed job, or the harness's own bug
-            harnessErrors.print("harness: ");
-            failure.printStackTrace(harnessErrors);
+        } catch (Throwable failure) { // a malformed job, the harness's own bug, or no memory left
             status = 1;
+            Limits.harnessFailed(harnessErrors, failure);
+        } finally {
+            // Halt rather than exit: threads the user's code left running must not hold the JVM.
+            runtime.halt(status);
         }
-        // Halt rather than exit: threads the user's code left running must not hold the JVM.
-        Runtime.getRuntime().halt(status);
     }
 
     private void run(JsonObject job) throws IOException {
-        int limit = job.has("output_limit_bytes") ? job.get("output_limit_bytes").getAsInt() : 65536;
+        int limit = limit(job, "output_limit_bytes", Limits.DEFAULT_OUTPUT_LIMIT_BYTES);
+        int valueLimit = limit(job, "value_limit_bytes", Limits.DEFAULT_VALUE_LIMIT_BYTES);
         OutputCapture stdout = new OutputCapture(limit);
         OutputCapture stderr = new OutputCapture(limit);
         PrintStream capturedOut = stdout.printStream();
@@ -76,13 +73,16 @@ public final class Harness {
         boolean programMode = name == null || name.isJsonNull();
         JsonArray inputs = job.getAsJsonArray("inputs");
 
+        // Before any user code runs, while the sandbox has threads to give.
+        TestThread testThread = new TestThread();
+
         long started = System.nanoTime();
         Target target;
         try {
-            target = load(job, programMode ? null : name.getAsString(), inputs);
+            target = load(job, programMode ? null : name.getAsString(), inputs, valueLimit);
         } catch (LoadFailure failure) {
             JsonObject event = event("load_failed");
-            event.addProperty("message", failure.getMessage());
+            event.addProperty("message", Limits.capped(failure.getMessage(), Limits.MESSAGE_LIMIT_BYTES));
             emit(event);
             return;
         }
@@ -98,7 +98,17 @@ public final class Harness {
                 // Again for each test: code may replace them (with a buffered System.out, say).
                 System.setOut(capturedOut);
                 System.setErr(capturedErr);
-                runTest(target, inputs.get(index), event);
+                int escapedBefore = Limits.escapedOutOfMemoryErrors();
+                runTest(testThread, target, inputs.get(index), event);
+                event.addProperty("memory_kb", Limits.peakMemoryKb());
+                if (!event.has("limit")) {
+                    if (Limits.escapedOutOfMemoryErrors() != escapedBefore) {
+                        // A thread of the test's own ran out of memory, and no one caught it.
+                        event.addProperty("limit", "memory");
+                    } else if (stdout.overflowed() || stderr.overflowed()) {
+                        event.addProperty("limit", "output");
+                    }
+                }
                 event.addProperty(programMode ? "output" : "stdout", stdout.take());
                 event.addProperty("stderr", stderr.take());
                 emit(event);
@@ -109,7 +119,13 @@ public final class Harness {
         }
     }
 
-    private static Target load(JsonObject job, String functionName, JsonArray inputs) throws LoadFailure {
+    private static int limit(JsonObject job, String name, int otherwise) {
+        JsonElement limit = job.get(name);
+        return limit == null || limit.isJsonNull() ? otherwise : limit.getAsInt();
+    }
+
+    private static Target load(JsonObject job, String functionName, JsonArray inputs, int valueLimit)
+            throws LoadFailure {
         List<String> imports = new ArrayList<>();
         JsonElement listed = job.get("imports");
         if (listed != null && listed.isJsonArray()) {
@@ -125,23 +141,26 @@ public final class Harness {
             JsonElement first = inputs.get(0);
             arity = first.isJsonArray() ? first.getAsJsonArray().size() : 1;
         }
-        return FunctionTarget.find(code, functionName, arity);
+        return FunctionTarget.find(code, functionName, arity, valueLimit);
     }
 
-    /** Runs one test on a fresh thread with a deep stack, and waits for it. */
-    private static void runTest(Target target, JsonElement input, JsonObject event) {
+    /** Runs one test on the test thread, and waits for it. */
+    private static void runTest(TestThread testThread, Target target, JsonElement input, JsonObject event) {
         Runnable test = () -> {
             try {
                 target.run(input, event);
             } catch (Throwable unexpected) { // the harness's own failure, out of memory say
+                if (Limits.isOutOfMemory(unexpected)) {
+                    event.addProperty("limit", "memory");
+                }
                 event.addProperty("error", "the harness failed to run the test: " + unexpected);
             }
         };
-        Thread thread = new Thread(null, test, "test", TEST_STACK_BYTES);
         try {
-            thread.start();
-            thread.join();
-        } catch (OutOfMemoryError | InterruptedException e) { // no thread left under the pids limit
+            if (!testThread.run(test)) {
+                event.addProperty("error", "the test's thread was stopped before the test ended");
+            }
+        } catch (OutOfMemoryError e) { // the test thread was stopped, and no thread is left to replace it
             event.addProperty("error", "the test could not be started: " + e);
         }
         if (!event.has("time_ms")) {

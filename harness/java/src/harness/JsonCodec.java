@@ -16,6 +16,7 @@ import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import com.google.gson.stream.JsonWriter;
 import java.io.IOException;
+import java.io.Writer;
 import java.lang.reflect.Field;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
@@ -74,9 +75,108 @@ final class JsonCodec {
         }
     }
 
-    /** The return value as JSON text, rendered for its declared type. */
-    static String render(Object value, Type declared) {
-        return declared == void.class ? "null" : GSON.toJson(value, declared);
+    /**
+     * The return value as JSON text, rendered for its declared type; {@link ValueTooLong} when
+     * the text is longer than {@code limitBytes} of UTF-8. The text is measured as Gson writes it: only the first
+     * {@code limitBytes} are ever kept, so a value of tens of MB costs no more memory here.
+     */
+    static String render(Object value, Type declared, int limitBytes) {
+        if (declared == void.class) {
+            return "null";
+        }
+        BoundedText text = new BoundedText(limitBytes);
+        GSON.toJson(value, declared, text);
+        return text.result();
+    }
+
+    /** A returned value whose JSON text is longer than the limit. */
+    static final class ValueTooLong extends RuntimeException {
+        ValueTooLong(long bytes, boolean counted, int limit) {
+            super("the returned value is " + (counted ? "" : "more than ") + bytes + " bytes of JSON; the limit is "
+                    + limit, null, false, false);
+        }
+    }
+
+    /**
+     * A Writer that keeps text up to a limit in bytes of UTF-8 and past it only counts. Counting
+     * is cheap for long strings (Gson writes them in one piece) but not for a list of millions
+     * of numbers (two pieces each), and the test's deadline is ticking: past the limit it gives
+     * up after {@link #COUNTED_PIECES} pieces, and the size is then "more than" what it counted.
+     */
+    private static final class BoundedText extends Writer {
+        private static final int COUNTED_PIECES = 1 << 18;
+
+        private final int limit;
+        private StringBuilder kept = new StringBuilder();
+        private long bytes;
+        private int piecesPast;
+
+        BoundedText(int limit) {
+            this.limit = limit;
+        }
+
+        @Override
+        public void write(int c) {
+            char one = (char) c;
+            bytes += Limits.utf8Size(one);
+            if (kept != null) {
+                if (bytes <= limit) {
+                    kept.append(one);
+                    return;
+                }
+                kept = null;
+            }
+            countPiece();
+        }
+
+        @Override
+        public void write(char[] chars, int offset, int length) {
+            write(new String(chars, offset, length), 0, length);
+        }
+
+        @Override
+        public void write(String text, int offset, int length) {
+            int end = offset + length;
+            int i = offset;
+            if (kept != null) {
+                for (; i < end; i++) {
+                    char c = text.charAt(i);
+                    bytes += Limits.utf8Size(c);
+                    if (bytes > limit) {
+                        kept = null; // too long: from here on only counted
+                        i++;
+                        break;
+                    }
+                    kept.append(c);
+                }
+                if (kept != null) {
+                    return;
+                }
+            }
+            for (; i < end; i++) {
+                bytes += Limits.utf8Size(text.charAt(i));
+            }
+            countPiece();
+        }
+
+        private void countPiece() {
+            if (++piecesPast > COUNTED_PIECES) {
+                throw new ValueTooLong(bytes, false, limit);
+            }
+        }
+
+        String result() {
+            if (kept == null) {
+                throw new ValueTooLong(bytes, true, limit);
+            }
+            return kept.toString();
+        }
+
+        @Override
+        public void flush() {}
+
+        @Override
+        public void close() {}
     }
 
     /**

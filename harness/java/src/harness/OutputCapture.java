@@ -39,6 +39,11 @@ final class OutputCapture extends OutputStream {
         written += length;
     }
 
+    /** Whether more was written since the last {@link #take} than is kept. */
+    synchronized boolean overflowed() {
+        return written > limit;
+    }
+
     /** The text captured since the last call, with a note when some was dropped. */
     synchronized String take() {
         String text = kept.toString(StandardCharsets.UTF_8);

@@ -67,6 +67,9 @@ final class ProgramTarget implements Target {
                     event.addProperty("error", "the program exited with code " + status);
                 }
             } else {
+                if (Limits.isOutOfMemory(cause)) {
+                    event.addProperty("limit", "memory");
+                }
                 event.addProperty("error", code.describe(cause));
             }
         } catch (IllegalAccessException e) {

@@ -66,7 +66,7 @@ final class SourceCompiler {
         try {
             compiled = javac.getTask(javacOutput, files, diagnostics, OPTIONS, null,
                     List.of(new SourceFile(fileName, source))).call();
-        } catch (RuntimeException | StackOverflowError crash) { // javac's own failure on odd code
+        } catch (RuntimeException | StackOverflowError | OutOfMemoryError crash) { // javac's own failure on odd code
             throw new LoadFailure("javac failed: " + crash);
         }
         if (!compiled) {

@@ -1,0 +1,9 @@
+class Solution {
+    public int f(int n) {
+        if (n == 1) {
+            while (true) {
+            }
+        }
+        return n;
+    }
+}
