@@ -2,7 +2,7 @@
 .PHONY: up down test openapi receiver services-image
 
 # Build output is kept outside the clone, so a fresh clone builds incrementally.
-export CARGO_TARGET_DIR ?= $(HOME)/.cache/exec-engine/target
+export CARGO_TARGET_DIR ?= $(or $(EXEC_CACHE_DIR),$(HOME)/.cache/exec-engine)/target
 
 up:        ## Bring the whole engine up on this machine (installs what is missing).
 	@bash scripts/up.sh

@@ -17,7 +17,7 @@ use exec_engine::shutdown::CancellationToken;
 use exec_engine::{broker, subjects, ExecutionResult, Submission, Verdict};
 
 pub use config::WorkerConfig;
-pub use sandbox::{DEADLINE_LABEL, EXECUTION_LABEL, LABEL};
+pub use sandbox::EXECUTION_LABEL;
 
 use executor::Executor;
 use sandbox::Sandbox;
