@@ -9,7 +9,7 @@ use exec_engine::Language;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::stack::{Stack, StackOptions};
+use crate::stack::{test_cases, Stack, StackOptions};
 
 #[derive(Deserialize)]
 struct Problem {
@@ -86,11 +86,12 @@ async fn every_problem_gives_the_same_results_in_every_language() {
                 .join(format!("solution.{}", extension(language)));
             let code = std::fs::read_to_string(&path)
                 .unwrap_or_else(|_| panic!("{} is missing", path.display()));
-            let test_cases: Vec<Value> = problem
-                .tests
-                .iter()
-                .map(|t| json!({"input": t.input, "expected_output": t.expected_output}))
-                .collect();
+            let test_cases = test_cases(
+                problem
+                    .tests
+                    .iter()
+                    .map(|t| (&t.input, t.expected_output.as_str())),
+            );
             let id = stack
                 .accept(&json!({
                     "language": language.as_str(),

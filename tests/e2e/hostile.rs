@@ -13,7 +13,7 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use crate::conformance::{extension, languages_under_test};
-use crate::stack::{Stack, StackOptions};
+use crate::stack::{test_cases, Stack, StackOptions};
 
 #[derive(Deserialize)]
 struct Case {
@@ -106,11 +106,11 @@ async fn hostile_code_gets_its_verdict_in_bounded_time_and_the_engine_keeps_serv
     let mut submitted = Vec::new();
     for (name, (case, code)) in &cases {
         let code = code.replace("{{GATEWAY_PORT}}", stack.gateway_port());
-        let test_cases: Vec<Value> = case
-            .tests
-            .iter()
-            .map(|t| json!({"input": t.input, "expected_output": t.expected_output}))
-            .collect();
+        let test_cases = test_cases(
+            case.tests
+                .iter()
+                .map(|t| (&t.input, t.expected_output.as_str())),
+        );
         let id = stack
             .accept(&json!({
                 "language": case.language.as_str(),

@@ -295,6 +295,14 @@ impl Stack {
     }
 }
 
+/// The request's `test_cases` from (input, expected output) pairs.
+pub fn test_cases<'a>(cases: impl IntoIterator<Item = (&'a Value, &'a str)>) -> Vec<Value> {
+    cases
+        .into_iter()
+        .map(|(input, expected)| serde_json::json!({"input": input, "expected_output": expected}))
+        .collect()
+}
+
 impl Drop for Stack {
     fn drop(&mut self) {
         self.shutdown.cancel();

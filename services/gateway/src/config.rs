@@ -85,13 +85,7 @@ impl GatewayConfig {
         Self {
             gateway_addr: gateway_addr.to_owned(),
             nats_url: nats_url.to_owned(),
-            languages: default_languages(),
-            max_body_bytes: default_max_body_bytes(),
-            max_code_bytes: default_max_code_bytes(),
-            max_test_cases: default_max_test_cases(),
-            max_time_limit_ms: default_max_time_limit_ms(),
-            max_memory_limit_mb: default_max_memory_limit_mb(),
-            streams: StreamSettings::default(),
+            ..config::defaults()
         }
     }
 

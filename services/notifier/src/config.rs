@@ -61,12 +61,7 @@ impl NotifierConfig {
     pub fn local(nats_url: &str) -> Self {
         Self {
             nats_url: nats_url.to_owned(),
-            notifier_concurrency: default_concurrency(),
-            callback_timeout_ms: default_timeout_ms(),
-            callback_max_attempts: default_max_attempts(),
-            callback_retry_base_ms: default_retry_base_ms(),
-            callback_retry_max_ms: default_retry_max_ms(),
-            streams: StreamSettings::default(),
+            ..config::defaults()
         }
     }
 

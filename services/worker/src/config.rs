@@ -111,19 +111,7 @@ impl WorkerConfig {
         Self {
             worker_language: language,
             nats_url: nats_url.to_owned(),
-            worker_concurrency: default_concurrency(),
-            sandbox_image: None,
-            sandbox_memory_mb: None,
-            sandbox_timeout_secs: None,
-            test_time_limit_ms: default_test_time_limit_ms(),
-            compile_time_limit_ms: default_compile_time_limit_ms(),
-            sandbox_cpus: default_cpus(),
-            sandbox_pids_limit: default_pids_limit(),
-            sandbox_tmpfs_mb: default_tmpfs_mb(),
-            output_limit_bytes: default_output_limit_bytes(),
-            value_limit_bytes: default_value_limit_bytes(),
-            max_deliver: default_max_deliver(),
-            streams: StreamSettings::default(),
+            ..config::defaults()
         }
     }
 

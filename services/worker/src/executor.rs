@@ -93,7 +93,6 @@ impl Executor {
             progress.begin_sandbox();
 
             let mut reader = EventReader::new(&nonce, MAX_EVENT_BYTES);
-            let mut loaded_here = false;
             let mut deadline = (now + self.limits.compile).min(submission_deadline);
             let stop = 'reading: loop {
                 match sandbox.read(deadline).await? {
@@ -104,7 +103,6 @@ impl Executor {
                         for event in events {
                             match progress.record(first, event) {
                                 Step::Loaded | Step::Tested => {
-                                    loaded_here = true;
                                     deadline =
                                         (Instant::now() + test_limit).min(submission_deadline);
                                 }
@@ -123,7 +121,7 @@ impl Executor {
             match stop {
                 Stop::Done | Stop::LoadFailed => {}
                 Stop::Deadline if deadline >= submission_deadline => {}
-                Stop::Deadline if !loaded_here => progress.fail_all(
+                Stop::Deadline if !progress.sandbox_loaded() => progress.fail_all(
                     Verdict::TimeLimitExceeded,
                     format!(
                         "loading the code ran past its limit of {} ms",

@@ -193,6 +193,11 @@ impl<'a> Progress<'a> {
         self.loaded
     }
 
+    /// Whether the current sandbox has loaded the code.
+    pub fn sandbox_loaded(&self) -> bool {
+        self.sandbox_loaded
+    }
+
     /// A new sandbox starts, with the tests from [`Progress::next_test`] on.
     pub fn begin_sandbox(&mut self) {
         self.sandbox_loaded = false;
