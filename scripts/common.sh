@@ -6,8 +6,9 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE_DIR=${EXEC_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/exec-engine}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$CACHE_DIR/target}
-# Every language with a sandbox image under harness/ unless EXEC_LANGUAGES names a subset.
-LANGUAGES=${EXEC_LANGUAGES:-$(cd "$ROOT/harness" && for d in */Dockerfile; do printf '%s ' "${d%/Dockerfile}"; done)}
+# Every language with a sandbox image under harness/ unless EXEC_LANGUAGES names a subset
+# (harness/supervisor is in every image, not a language).
+LANGUAGES=${EXEC_LANGUAGES:-$(cd "$ROOT/harness" && for d in */Dockerfile; do d=${d%/Dockerfile}; [ "$d" = supervisor ] || printf '%s ' "$d"; done)}
 BASE_IMAGE=${EXEC_BASE_IMAGE:-exec-engine/base:bookworm}
 DEBIAN_MIRROR=${EXEC_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 
@@ -99,21 +100,42 @@ ensure_base_image() {
     as_root rm -rf "$rootfs" "$rootfs.log"
 }
 
-# Builds harness/<lang> into exec-sandbox-<lang>:latest. The image is tagged with a hash of
-# its inputs (the folder and the base image id), so an unchanged harness is never rebuilt.
+# The sandbox supervisor (harness/supervisor), linked statically so that it runs on any base
+# image, in a target directory of its own so that the services' builds never replace it.
+# Prints the binary's path.
+build_supervisor() {
+    local host
+    host=$(rustc -vV | sed -n 's/^host: //p')
+    (cd "$ROOT" && RUSTFLAGS="-C target-feature=+crt-static" \
+        cargo build --quiet --release -p sandbox-supervisor --target "$host") >&2
+    echo "$CARGO_TARGET_DIR/$host/release/supervisor"
+}
+
+# Builds harness/<lang> into exec-sandbox-<lang>:latest: the language's image, then the
+# supervisor as a last layer (so that a new supervisor never reinstalls a runtime). Each is
+# tagged with a hash of its inputs, so an unchanged one is never rebuilt.
 ensure_sandbox_image() {
-    local lang=$1 dir="$ROOT/harness/$1" key
+    local lang=$1 supervisor=$2 dir="$ROOT/harness/$1" key final context
     key=$( (docker image inspect -f '{{.Id}}' "$BASE_IMAGE"; cd "$dir" && find . -type f -print0 | sort -z | xargs -0 sha256sum) | sha256sum | cut -c1-16)
-    if ! docker image inspect "exec-sandbox-$lang:$key" >/dev/null 2>&1; then
-        log "building sandbox image exec-sandbox-$lang"
+    if ! docker image inspect "exec-harness-$lang:$key" >/dev/null 2>&1; then
+        log "building the harness image exec-harness-$lang"
         docker build -q --network host --build-arg "BASE=$BASE_IMAGE" \
-            -t "exec-sandbox-$lang:$key" "$dir" >/dev/null
+            -t "exec-harness-$lang:$key" "$dir" >/dev/null
     fi
-    docker tag "exec-sandbox-$lang:$key" "exec-sandbox-$lang:latest"
+    final=$( (echo "$key"; sha256sum "$supervisor" "$ROOT/harness/supervisor/Dockerfile") | sha256sum | cut -c1-16)
+    if ! docker image inspect "exec-sandbox-$lang:$final" >/dev/null 2>&1; then
+        context=$(mktemp -d /tmp/exec-engine-supervisor.XXXXXX)
+        cp "$supervisor" "$ROOT/harness/supervisor/Dockerfile" "$context/"
+        docker build -q --build-arg "HARNESS_IMAGE=exec-harness-$lang:$key" \
+            -t "exec-sandbox-$lang:$final" "$context" >/dev/null
+        rm -rf "$context"
+    fi
+    docker tag "exec-sandbox-$lang:$final" "exec-sandbox-$lang:latest"
 }
 
 build_images() {
     ensure_base_image
-    local lang
-    for lang in $LANGUAGES; do ensure_sandbox_image "$lang"; done
+    local lang supervisor
+    supervisor=$(build_supervisor)
+    for lang in $LANGUAGES; do ensure_sandbox_image "$lang" "$supervisor"; done
 }

@@ -1,5 +1,6 @@
-//! One rendering of a value for every language: whatever JSON a harness writes, the
-//! result document carries the same text for the same value.
+//! One reading and one rendering of a value for every language: whatever JSON a harness
+//! writes, the result document carries the same text for the same value, and numbers keep
+//! every digit they were written with (serde_json's `Value` would round big integers).
 //!
 //! Compact; object keys sorted (by code point) with the last of duplicate keys kept;
 //! integers exactly as written, at any size; other numbers in ECMAScript's form (`2.0` is
@@ -12,6 +13,14 @@ const MAX_DEPTH: usize = 512;
 
 /// The canonical form of `text`, or `None` when `text` is not one JSON value.
 pub fn canonicalize(text: &str) -> Option<String> {
+    let value = parse(text)?;
+    let mut out = String::with_capacity(text.len());
+    value.write(&mut out);
+    Some(out)
+}
+
+/// `text` as one JSON value, or `None` when it is not one.
+pub fn parse(text: &str) -> Option<Json> {
     let mut parser = Parser {
         bytes: text.as_bytes(),
         text,
@@ -19,29 +28,44 @@ pub fn canonicalize(text: &str) -> Option<String> {
     };
     let value = parser.value(0)?;
     parser.skip_space();
-    if parser.at != parser.bytes.len() {
-        return None;
-    }
-    let mut out = String::with_capacity(text.len());
-    value.write(&mut out);
-    Some(out)
+    (parser.at == parser.bytes.len()).then_some(value)
 }
 
-enum Value {
+/// A JSON value whose numbers keep the text they were written with.
+#[derive(Debug, PartialEq)]
+pub enum Json {
     Literal(&'static str),
+    /// The number as written (a valid JSON number).
     Number(String),
     String(String),
-    Array(Vec<Value>),
-    Object(Vec<(String, Value)>),
+    Array(Vec<Json>),
+    /// Sorted by key, the last of duplicate keys kept.
+    Object(Vec<(String, Json)>),
 }
 
-impl Value {
+impl Json {
+    /// The number's canonical text: an integer as written (`-0` is `0`), any other number
+    /// in ECMAScript's form.
+    fn number_text(token: &str) -> String {
+        if !token.contains(['.', 'e', 'E']) {
+            return if token == "-0" {
+                "0".into()
+            } else {
+                token.into()
+            };
+        }
+        match token.parse::<f64>() {
+            Ok(value) if value.is_finite() => ryu_js::Buffer::new().format(value).to_owned(),
+            _ => token.to_owned(),
+        }
+    }
+
     fn write(&self, out: &mut String) {
         match self {
-            Value::Literal(text) => out.push_str(text),
-            Value::Number(text) => out.push_str(text),
-            Value::String(s) => write_string(s, out),
-            Value::Array(items) => {
+            Json::Literal(text) => out.push_str(text),
+            Json::Number(token) => out.push_str(&Json::number_text(token)),
+            Json::String(s) => write_string(s, out),
+            Json::Array(items) => {
                 out.push('[');
                 for (i, item) in items.iter().enumerate() {
                     if i > 0 {
@@ -51,7 +75,7 @@ impl Value {
                 }
                 out.push(']');
             }
-            Value::Object(members) => {
+            Json::Object(members) => {
                 out.push('{');
                 for (i, (key, value)) in members.iter().enumerate() {
                     if i > 0 {
@@ -110,7 +134,7 @@ impl Parser<'_> {
         }
     }
 
-    fn value(&mut self, depth: usize) -> Option<Value> {
+    fn value(&mut self, depth: usize) -> Option<Json> {
         if depth > MAX_DEPTH {
             return None;
         }
@@ -118,32 +142,32 @@ impl Parser<'_> {
         match *self.bytes.get(self.at)? {
             b'{' => self.object(depth),
             b'[' => self.array(depth),
-            b'"' => self.string().map(Value::String),
+            b'"' => self.string().map(Json::String),
             b'-' | b'0'..=b'9' => self.number(),
             _ => self.literal(),
         }
     }
 
-    fn literal(&mut self) -> Option<Value> {
+    fn literal(&mut self) -> Option<Json> {
         for word in ["null", "true", "false"] {
             if self.text[self.at..].starts_with(word) {
                 self.at += word.len();
-                return Some(Value::Literal(word));
+                return Some(Json::Literal(word));
             }
         }
         None
     }
 
-    fn array(&mut self, depth: usize) -> Option<Value> {
+    fn array(&mut self, depth: usize) -> Option<Json> {
         self.at += 1;
         let mut items = Vec::new();
         if self.eat(b']') {
-            return Some(Value::Array(items));
+            return Some(Json::Array(items));
         }
         loop {
             items.push(self.value(depth + 1)?);
             if self.eat(b']') {
-                return Some(Value::Array(items));
+                return Some(Json::Array(items));
             }
             if !self.eat(b',') {
                 return None;
@@ -151,9 +175,9 @@ impl Parser<'_> {
         }
     }
 
-    fn object(&mut self, depth: usize) -> Option<Value> {
+    fn object(&mut self, depth: usize) -> Option<Json> {
         self.at += 1;
-        let mut members: Vec<(String, Value)> = Vec::new();
+        let mut members: Vec<(String, Json)> = Vec::new();
         if !self.eat(b'}') {
             loop {
                 self.skip_space();
@@ -176,7 +200,7 @@ impl Parser<'_> {
             }
         }
         members.sort_by(|a, b| a.0.cmp(&b.0));
-        Some(Value::Object(members))
+        Some(Json::Object(members))
     }
 
     fn string(&mut self) -> Option<String> {
@@ -194,24 +218,21 @@ impl Parser<'_> {
         serde_json::from_str(self.text.get(start..self.at)?).ok()
     }
 
-    fn number(&mut self) -> Option<Value> {
+    fn number(&mut self) -> Option<Json> {
         let start = self.at;
         self.at += usize::from(self.bytes[self.at] == b'-');
         let digits = self.digits();
         if digits == 0 || (digits > 1 && self.bytes[self.at - digits] == b'0') {
             return None;
         }
-        let mut integer = true;
         if self.bytes.get(self.at) == Some(&b'.') {
             self.at += 1;
-            integer = false;
             if self.digits() == 0 {
                 return None;
             }
         }
         if matches!(self.bytes.get(self.at), Some(b'e' | b'E')) {
             self.at += 1;
-            integer = false;
             if matches!(self.bytes.get(self.at), Some(b'+' | b'-')) {
                 self.at += 1;
             }
@@ -219,22 +240,7 @@ impl Parser<'_> {
                 return None;
             }
         }
-        let token = &self.text[start..self.at];
-        if integer {
-            // Exact at any size; only -0 has another spelling.
-            return Some(Value::Number(if token == "-0" {
-                "0".into()
-            } else {
-                token.into()
-            }));
-        }
-        let value: f64 = token.parse().ok()?;
-        let text = if value.is_finite() {
-            ryu_js::Buffer::new().format(value).to_owned()
-        } else {
-            token.to_owned()
-        };
-        Some(Value::Number(text))
+        Some(Json::Number(self.text[start..self.at].to_owned()))
     }
 
     fn digits(&mut self) -> usize {

@@ -1,6 +1,6 @@
 //! Whether a test's `actual_output` matches its `expected_output`, per the contract.
 
-use serde_json::Value;
+use crate::canonical::{self, Json};
 
 /// How a test's output is judged.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,49 +39,94 @@ pub fn outputs_match(actual: &str, expected: &str) -> bool {
     if actual == expected {
         return true;
     }
-    let Ok(actual_value) = serde_json::from_str::<Value>(actual) else {
+    let Some(actual_value) = canonical::parse(actual) else {
         return false;
     };
-    if let Ok(expected_value) = serde_json::from_str::<Value>(expected) {
+    if let Some(expected_value) = canonical::parse(expected) {
         if values_equal(&actual_value, &expected_value) {
             return true;
         }
     }
-    matches!(&actual_value, Value::String(s) if s == expected)
+    matches!(&actual_value, Json::String(s) if s == expected)
 }
 
 /// JSON equality in which numbers compare by value rather than by representation.
-pub fn values_equal(a: &Value, b: &Value) -> bool {
+pub fn values_equal(a: &Json, b: &Json) -> bool {
     match (a, b) {
-        (Value::Number(x), Value::Number(y)) => numbers_equal(x, y),
-        (Value::Array(xs), Value::Array(ys)) => {
+        (Json::Number(x), Json::Number(y)) => numbers_equal(x, y),
+        (Json::Array(xs), Json::Array(ys)) => {
             xs.len() == ys.len() && xs.iter().zip(ys).all(|(x, y)| values_equal(x, y))
         }
-        (Value::Object(xs), Value::Object(ys)) => {
+        // Both sorted by key, duplicates gone.
+        (Json::Object(xs), Json::Object(ys)) => {
             xs.len() == ys.len()
                 && xs
                     .iter()
-                    .all(|(k, x)| ys.get(k).is_some_and(|y| values_equal(x, y)))
+                    .zip(ys)
+                    .all(|((k, x), (l, y))| k == l && values_equal(x, y))
         }
         _ => a == b,
     }
 }
 
-fn numbers_equal(x: &serde_json::Number, y: &serde_json::Number) -> bool {
-    // Integers compare exactly, so 2^63 and 2^63 + 1 stay different.
-    if let (Some(a), Some(b)) = (as_i128(x), as_i128(y)) {
-        return a == b;
-    }
-    match (x.as_f64(), y.as_f64()) {
-        (Some(a), Some(b)) => a == b,
-        _ => false,
+/// Two numbers as written: whole numbers compare exactly at any size (`2^64 - 1` is not
+/// `2^64`, `1e30` is `10^30`); where either has a fraction, they compare as doubles, so
+/// that a value off only in digits a double does not hold still matches.
+fn numbers_equal(x: &str, y: &str) -> bool {
+    match (Decimal::parse(x), Decimal::parse(y)) {
+        (Some(a), Some(b)) if a.is_whole() && b.is_whole() => a == b,
+        _ => match (x.parse::<f64>(), y.parse::<f64>()) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => false,
+        },
     }
 }
 
-fn as_i128(n: &serde_json::Number) -> Option<i128> {
-    n.as_i64()
-        .map(i128::from)
-        .or_else(|| n.as_u64().map(i128::from))
+/// A number written in JSON as `±digits × 10^exponent`, `digits` with no leading or
+/// trailing zeros (empty for zero, which has no sign).
+#[derive(Debug, PartialEq)]
+struct Decimal {
+    negative: bool,
+    digits: String,
+    exponent: i64,
+}
+
+impl Decimal {
+    fn parse(token: &str) -> Option<Self> {
+        let (negative, unsigned) = match token.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, token),
+        };
+        let (mantissa, exponent) = match unsigned.split_once(['e', 'E']) {
+            Some((m, e)) => (m, e.trim_start_matches('+').parse::<i64>().ok()?),
+            None => (unsigned, 0),
+        };
+        let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+        let all = format!("{whole}{fraction}");
+        let significant = all.trim_start_matches('0');
+        let digits = significant.trim_end_matches('0');
+        let trailing = i64::try_from(significant.len() - digits.len()).ok()?;
+        let exponent = exponent
+            .checked_sub(i64::try_from(fraction.len()).ok()?)?
+            .checked_add(trailing)?;
+        Some(if digits.is_empty() {
+            Self {
+                negative: false,
+                digits: String::new(),
+                exponent: 0,
+            }
+        } else {
+            Self {
+                negative,
+                digits: digits.to_owned(),
+                exponent,
+            }
+        })
+    }
+
+    fn is_whole(&self) -> bool {
+        self.exponent >= 0
+    }
 }
 
 #[cfg(test)]
@@ -114,6 +159,28 @@ mod tests {
             "18446744073709551615",
             "18446744073709551615"
         ));
+    }
+
+    #[test]
+    fn whole_numbers_are_exact_at_any_size() {
+        let two_63 = "9223372036854775808";
+        let two_64 = "18446744073709551616";
+        let ten_30 = "1000000000000000000000000000000";
+        assert!(outputs_match(two_63, "9223372036854775808.0"));
+        assert!(!outputs_match("9223372036854775807", two_63));
+        assert!(!outputs_match("18446744073709551615", two_64));
+        assert!(outputs_match(two_64, "1.8446744073709551616e19"));
+        assert!(outputs_match(ten_30, "1e30"));
+        assert!(!outputs_match("1000000000000000000000000000001", ten_30));
+        assert!(!outputs_match("1000000000000000000000000000001", "1e30"));
+        assert!(!outputs_match("-1000000000000000000000000000000", ten_30));
+        assert!(outputs_match(
+            &format!("[{two_64},{{\"a\":{ten_30}}}]"),
+            "[18446744073709551616, {\"a\": 1e30}]"
+        ));
+        assert!(outputs_match("0", "-0.0"));
+        // A fraction compares as doubles do.
+        assert!(outputs_match("3", "3.0000000000000001"));
     }
 
     #[test]

@@ -18,6 +18,10 @@ pub const EXECUTION_FAILED: &str = "Execution Failed";
 pub const NOT_RUN_TIME: &str = "0.0 ms";
 /// What `memory` says where no figure was measured.
 pub const NOT_MEASURED: &str = "N/A";
+/// What ends a text cut so that the document fits the broker's payload limit.
+const CUT_NOTE: &str = "[cut: the result document was larger than the broker takes]";
+/// How much of a cut text is kept.
+const KEPT_WHEN_CUT: usize = 256;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ExecutionResult {
@@ -121,6 +125,33 @@ impl TestResult {
     }
 }
 
+impl TestResult {
+    /// Cuts this test's long texts (its printed output, value and error) to their start.
+    fn cut_texts(&mut self) {
+        let texts = [&mut self.stdout, &mut self.stderr, &mut self.actual_output];
+        for text in texts.into_iter().chain(self.error.as_mut()) {
+            cut(text);
+        }
+    }
+}
+
+fn cut(text: &mut String) {
+    if text.len() <= KEPT_WHEN_CUT + CUT_NOTE.len() {
+        return;
+    }
+    let mut end = KEPT_WHEN_CUT;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.truncate(end);
+    text.push('\n');
+    text.push_str(CUT_NOTE);
+}
+
+fn json_len<T: Serialize>(value: &T) -> usize {
+    serde_json::to_vec(value).map_or(usize::MAX, |json| json.len())
+}
+
 /// The timing fields that frame a run.
 #[derive(Clone, Copy, Debug)]
 pub struct RunTimes {
@@ -203,6 +234,35 @@ impl ExecutionResult {
             started_at: times.started_at,
             finished_at: times.finished_at,
         }
+    }
+}
+
+impl ExecutionResult {
+    /// Makes the document's JSON fit in `max_bytes`: long texts are cut test by test, from
+    /// the last test back, each ending in a note; then `error_details`, then the echoed
+    /// inputs. Verdicts stay as they were. Returns whether anything was cut.
+    pub fn fit_within(&mut self, max_bytes: usize) -> bool {
+        let mut size = json_len(self);
+        if size <= max_bytes {
+            return false;
+        }
+        for test in self.results.iter_mut().rev() {
+            let before = json_len(test);
+            test.cut_texts();
+            size = size - before + json_len(test);
+            if size <= max_bytes {
+                return true;
+            }
+        }
+        if let Some(details) = self.error_details.as_mut() {
+            cut(details);
+        }
+        for test in self.results.iter_mut().rev() {
+            if json_len(&test.input) > KEPT_WHEN_CUT {
+                test.input = Value::String(CUT_NOTE.to_owned());
+            }
+        }
+        true
     }
 }
 
@@ -336,6 +396,38 @@ mod tests {
             assert_eq!(r["time"], "0.0 ms");
             assert_eq!(r["memory"], "N/A");
         }
+    }
+
+    #[test]
+    fn a_document_too_large_is_cut_from_its_last_test_back_keeping_verdicts() {
+        let s = submission();
+        let big = "\u{1}".repeat(10_000); // six bytes each once escaped
+        let tests: Vec<TestResult> = (0..20)
+            .map(|i| TestResult {
+                stdout: big.clone(),
+                ..TestResult::failed(
+                    &s.test_cases[0],
+                    Verdict::RuntimeError,
+                    format!("error {i}"),
+                    1.0,
+                    CapturedOutput::default(),
+                )
+            })
+            .collect();
+        let mut doc = ExecutionResult::from_tests(&s, tests, times());
+        assert!(json_len(&doc) > 1_000_000);
+        assert!(doc.fit_within(1_000_000));
+        assert!(json_len(&doc) <= 1_000_000);
+        assert_eq!(doc.results[0].stdout, big, "the first tests are whole");
+        assert!(doc.results[19].stdout.ends_with(CUT_NOTE));
+        assert!(doc
+            .results
+            .iter()
+            .all(|r| r.status == Verdict::RuntimeError));
+        assert!(
+            !doc.fit_within(1_000_000),
+            "nothing more to cut once it fits"
+        );
     }
 
     #[test]

@@ -1,10 +1,11 @@
-"""The Python sandbox harness: one job in on stdin, events out on the original stdout.
+"""The Python sandbox harness: the job and then one test at a time on stdin, each reply
+written to the path the supervisor named for it.
 
-The protocol is harness/PROTOCOL.md. This process never runs the user's code: it holds the
-nonce and the result channel, and forks one process per test (and one to load the code
-first), each of which runs the code and hands back its outcome on a pipe. A test's process
-can therefore only report its own outcome, which it could as well have returned; it cannot
-write an event, learn the nonce, or outlive its test. What it prints goes to capture files.
+The protocol is harness/PROTOCOL.md. This process never runs the user's code: it forks one
+process per test (and one to load the code first), each of which runs the code and hands
+back its outcome on a pipe, and writes the reply itself. It is undumpable, so that a test's
+process, which shares its uid, cannot read or rewrite it through /proc or ptrace and so
+live on in it. What a test prints goes to capture files.
 """
 
 import inspect
@@ -138,16 +139,9 @@ def describe(exc):
 
 
 def memory_limit_bytes():
-    """The container's memory limit (cgroup v1 or v2), or None."""
-    for path in ("/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgroup/memory.max"):
-        try:
-            with open(path) as f:
-                text = f.read().strip()
-        except OSError:
-            continue
-        if text.isdigit() and int(text) < 1 << 60:
-            return int(text)
-    return None
+    """The container's memory limit, as the supervisor read it, or None."""
+    text = os.environ.get("SANDBOX_MEMORY_BYTES", "")
+    return int(text) if text.isdigit() else None
 
 
 class Capture:
@@ -162,6 +156,7 @@ class Capture:
         os.lseek(self.fd, 0, os.SEEK_SET)
 
     def take(self):
+        """What was written, up to the limit, and how many bytes were written in all."""
         size = os.lseek(self.fd, 0, os.SEEK_END)
         os.lseek(self.fd, 0, os.SEEK_SET)
         chunks, wanted = [], min(size, self.limit)
@@ -171,10 +166,7 @@ class Capture:
                 break
             chunks.append(chunk)
             wanted -= len(chunk)
-        text = b"".join(chunks).decode("utf-8", errors="replace")
-        if size > self.limit:
-            text += f"\n[output truncated: {size} bytes written, {self.limit} kept]"
-        return text, size > self.limit
+        return b"".join(chunks).decode("utf-8", errors="replace"), size
 
 
 def namespace_for(job):
@@ -293,9 +285,8 @@ def outcome_of_test(job, compiled, raw):
         outcome["error"] = f"the return value cannot be rendered as JSON: {exc}"
     else:
         size = len(text.encode("utf-8", errors="replace"))
-        limit = int(job.get("value_limit_bytes", 32768))
-        if size > limit:
-            outcome.update(error=f"the returned value is {size} bytes of JSON; the limit is {limit}", limit="output")
+        if size > int(job["value_limit_bytes"]):
+            outcome["value_bytes"] = size
         else:
             outcome["value"] = text
     return outcome
@@ -382,7 +373,7 @@ class Sandboxed:
         """Reads the child's pipe until the child exits, then what is left in it: a process
         the test left behind may hold the pipe open, and is not waited for."""
         os.set_blocking(result_read, False)
-        cap = int(self.job.get("value_limit_bytes", 32768)) * 2 + 65536
+        cap = int(self.job["value_limit_bytes"]) * 2 + 65536
         data, watched = bytearray(), [result_read, self.wake_read]
         while True:
             done, status, rusage = os.wait4(pid, os.WNOHANG)
@@ -415,8 +406,8 @@ class Sandboxed:
 
 
 def undumpable():
-    """Keeps this process's memory (and so the nonce) out of reach of the user's code,
-    which runs under the same uid: /proc/PID/mem, /fd and /environ become root's."""
+    """Keeps this process out of reach of the user's code, which runs under the same uid:
+    /proc/PID/mem, /fd and /environ become root's, and ptrace is refused."""
     import ctypes
 
     PR_SET_DUMPABLE = 4
@@ -434,22 +425,27 @@ def death_of(status):
     return f"the test's process exited with code {os.WEXITSTATUS(status)} before reporting"
 
 
+def reply(path, event):
+    """Writes one reply to the FIFO the supervisor made for it."""
+    line = json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+    fd = os.open(path, os.O_WRONLY | os.O_CLOEXEC)
+    try:
+        while line:
+            line = line[os.write(fd, line):]
+    finally:
+        os.close(fd)
+
+
 def main():
     undumpable()
-    job = json.loads(sys.stdin.buffer.readline().decode("utf-8"))
-    prefix = job.pop("nonce").encode() + b" "
-    channel = os.fdopen(os.dup(1), "wb")
-
-    def emit(event):
-        channel.write(prefix + json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode() + b"\n")
-        channel.flush()
-
-    output_limit = int(job.get("output_limit_bytes", 8192))
+    control = sys.stdin.buffer
+    job = json.loads(control.readline().decode("utf-8"))
+    output_limit = int(job["output_limit_bytes"])
     stdout, stderr = Capture(".stdout", output_limit), Capture(".stderr", output_limit)
     try:
         compiled = compile_code(job)
     except SyntaxError as exc:
-        emit({"event": "load_failed", "message": describe(exc)})
+        reply(job["reply"], {"event": "load_failed", "message": describe(exc)})
         return
     # The usual modules, imported once here and inherited by every test's process.
     exec(PRELUDE, {})
@@ -458,35 +454,33 @@ def main():
     outcome, status, _ = runner.run(load_outcome)
     if outcome is None or "load_failed" in outcome:
         message = outcome["load_failed"] if outcome else death_of(status)
-        emit({"event": "load_failed", "message": message})
+        reply(job["reply"], {"event": "load_failed", "message": message})
         return
-    emit({"event": "loaded", "compile_time_ms": outcome["loaded"]})
+    reply(job["reply"], {"event": "loaded", "compile_time_ms": outcome["loaded"]})
 
     program = job.get("function_name") is None
-    for index, raw in enumerate(job["inputs"]):
-        outcome, status, peak_kb = runner.run(outcome_of_test, raw)
-        event = {"event": "test", "index": index, "time_ms": 0.0}
+    for line in control:
+        test = json.loads(line.decode("utf-8"))
+        outcome, status, peak_kb = runner.run(outcome_of_test, test["input"])
+        event = {"event": "test", "index": test["index"], "time_ms": 0.0}
         if outcome is None:
             event["error"] = death_of(status)
         elif "load_failed" in outcome:
             event["error"] = outcome["load_failed"]
         else:
-            for key in ("time_ms", "value", "error"):
+            for key in ("time_ms", "value", "value_bytes", "error"):
                 if key in outcome:
                     event[key] = outcome[key]
-            if outcome.get("limit") in ("memory", "output"):
-                event["limit"] = outcome["limit"]
-        printed, stdout_over = stdout.take()
-        event["stderr"], stderr_over = stderr.take()
+            if outcome.get("limit") == "memory":
+                event["limit"] = "memory"
+        printed, event["stdout_bytes"] = stdout.take()
+        event["stderr"], event["stderr_bytes"] = stderr.take()
         if program:
             event["output"], event["stdout"] = printed, ""
         else:
             event["stdout"] = printed
-        if (stdout_over or stderr_over) and "limit" not in event:
-            event["limit"] = "output"
         event["memory_kb"] = peak_kb
-        emit(event)
-    emit({"event": "done"})
+        reply(test["reply"], event)
 
 
 if __name__ == "__main__":

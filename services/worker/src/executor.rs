@@ -7,14 +7,13 @@ use exec_engine::execution::RunTimes;
 use exec_engine::{ExecutionResult, Language, Submission, Verdict};
 use time::OffsetDateTime;
 use tokio::time::Instant;
-use uuid::Uuid;
 
-use crate::protocol::{self, EventReader, HarnessJob, OutputLimits, Progress, Step};
-use crate::sandbox::{Read, Sandbox, SandboxError, SandboxSpec};
+use crate::protocol::{self, EventReader, OutputLimits, Progress, SandboxJob, Step};
+use crate::sandbox::{Ending, Read, Sandbox, SandboxError, SandboxSpec};
 
-/// What the engine reads of one sandbox's stdout at the most; the harness caps each test's
-/// output far lower, so only a harness gone wrong gets near it.
-const MAX_EVENT_BYTES: usize = 32 * 1024 * 1024;
+/// The longest event line the worker reads; the supervisor caps each event far lower, so
+/// only a supervisor gone wrong gets near it.
+const MAX_EVENT_LINE_BYTES: usize = 16 * 1024 * 1024;
 /// Time a sandbox may live past its submission's limit before it kills itself.
 const SELF_DESTRUCT_MARGIN: Duration = Duration::from_secs(5);
 
@@ -42,7 +41,8 @@ pub struct Executor {
 enum Stop {
     Done,
     LoadFailed,
-    Ended,
+    /// The sandbox ended: as the supervisor told, or (`None`) as its container shows.
+    Ended(Option<Ending>),
     Overflowed,
     Deadline,
 }
@@ -81,10 +81,8 @@ impl Executor {
                 );
                 break;
             }
-            // A fresh secret per sandbox: only lines that carry it are the harness's.
-            let nonce = Uuid::new_v4().simple().to_string();
-            let job = HarnessJob::new(submission, first, &nonce, self.limits.output).to_line();
             let lifetime = submission_deadline - now + SELF_DESTRUCT_MARGIN;
+            let job = SandboxJob::new(submission, first, self.limits.output, lifetime).to_line();
             let mut sandbox = self
                 .sandbox
                 .start(&spec, submission.id, lifetime, &job)
@@ -92,7 +90,7 @@ impl Executor {
             sandboxes += 1;
             progress.begin_sandbox();
 
-            let mut reader = EventReader::new(&nonce, MAX_EVENT_BYTES);
+            let mut reader = EventReader::new(MAX_EVENT_LINE_BYTES);
             let mut deadline = (now + self.limits.compile).min(submission_deadline);
             let stop = 'reading: loop {
                 match sandbox.read(deadline).await? {
@@ -107,16 +105,17 @@ impl Executor {
                                         (Instant::now() + test_limit).min(submission_deadline);
                                 }
                                 Step::LoadFailed => break 'reading Stop::LoadFailed,
+                                Step::Ended(ending) => break 'reading Stop::Ended(Some(ending)),
                                 Step::Done => break 'reading Stop::Done,
                                 Step::Ignored => {}
                             }
                         }
                     }
-                    Read::Ended => break Stop::Ended,
+                    Read::Ended => break Stop::Ended(None),
                     Read::DeadlinePassed => break Stop::Deadline,
                 }
             };
-            let ending = sandbox.finish().await?;
+            let container = sandbox.finish().await?;
 
             match stop {
                 Stop::Done | Stop::LoadFailed => {}
@@ -139,7 +138,14 @@ impl Executor {
                     Verdict::OutputLimitExceeded,
                     "the sandbox wrote more than the engine reads".to_owned(),
                 ),
-                Stop::Ended => {
+                Stop::Ended(ending) => {
+                    let ending = match ending {
+                        Some(told) => Ending {
+                            oom_killed: told.oom_killed || container.oom_killed,
+                            ..told
+                        },
+                        None => container,
+                    };
                     let (verdict, message) = protocol::death(&ending, memory_mb);
                     if progress.has_loaded() {
                         progress.fail_current(verdict, message);

@@ -27,6 +27,8 @@ use sandbox::Sandbox;
 const ACK_WAIT: Duration = Duration::from_secs(30);
 const PROGRESS_EVERY: Duration = Duration::from_secs(10);
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
+/// Room left in a NATS message beside the result document, for its headers.
+const HEADER_ROOM: usize = 16 * 1024;
 /// Delays between attempts at a submission whose sandbox could not run.
 const RETRY_BASE: Duration = Duration::from_secs(1);
 const RETRY_MAX: Duration = Duration::from_secs(30);
@@ -35,7 +37,9 @@ const RETRY_MAX: Duration = Duration::from_secs(30);
 pub async fn run(config: WorkerConfig, shutdown: CancellationToken) -> anyhow::Result<()> {
     let language = config.worker_language;
     let name = subjects::worker_consumer(language);
-    let (_client, js) = broker::connect(&config.nats_url, &name).await?;
+    let (client, js) = broker::connect(&config.nats_url, &name).await?;
+    // The server's own limit: a document over it could never be stored.
+    let max_result_bytes = client.server_info().max_payload.saturating_sub(HEADER_ROOM);
     broker::ensure_streams(&js, &config.streams).await?;
     let sandbox = Sandbox::connect().await.context("connecting to Docker")?;
     tokio::spawn(sweep_leftovers(sandbox.clone(), shutdown.clone()));
@@ -57,6 +61,7 @@ pub async fn run(config: WorkerConfig, shutdown: CancellationToken) -> anyhow::R
         },
         js,
         max_deliver: config.max_deliver,
+        max_result_bytes,
     });
     tracing::info!(%language, concurrency = config.worker_concurrency, "worker ready");
     consumer::process(
@@ -93,6 +98,7 @@ struct Worker {
     executor: Executor,
     js: jetstream::Context,
     max_deliver: i64,
+    max_result_bytes: usize,
 }
 
 impl Worker {
@@ -118,7 +124,7 @@ impl Worker {
         drop(keep_alive);
 
         let delivered = message.info().map_or(1, |info| info.delivered);
-        let result = match outcome {
+        let mut result = match outcome {
             Ok(result) => result,
             Err(err) if delivered < self.max_deliver => {
                 tracing::warn!(id = %submission.id, error = %err, delivered, "sandbox failed; will retry");
@@ -133,16 +139,40 @@ impl Worker {
                 RunTimes::now(),
             ),
         };
-        if let Err(err) =
-            broker::publish_result(&self.js, &result, submission.callback_url.as_deref()).await
-        {
+        if result.fit_within(self.max_result_bytes) {
+            tracing::warn!(id = %submission.id, "result cut to fit the payload limit");
+        }
+        let callback = submission.callback_url.as_deref();
+        let Err(err) = broker::publish_result(&self.js, &result, callback).await else {
+            if let Err(err) = message.double_ack().await {
+                // The result is stored; a redelivery reruns and its duplicate is dropped.
+                tracing::warn!(id = %submission.id, error = %err, "acknowledgement not confirmed");
+            }
+            return;
+        };
+        if delivered < self.max_deliver {
             tracing::warn!(id = %submission.id, error = %err, "result not stored; will retry");
             let _ = message.ack_with(AckKind::Nak(Some(RETRY_BASE))).await;
             return;
         }
-        if let Err(err) = message.double_ack().await {
-            // The result is stored; a redelivery reruns and its duplicate result is dropped.
-            tracing::warn!(id = %submission.id, error = %err, "acknowledgement not confirmed");
+        // The last attempt: store a small document that says so, and keep the submission.
+        let reason = format!("the result could not be stored after {delivered} attempts: {err}");
+        tracing::error!(id = %submission.id, %reason);
+        let failed = ExecutionResult::not_run(
+            &submission,
+            Verdict::InternalError,
+            reason.clone(),
+            RunTimes::now(),
+        );
+        let stored = broker::publish_result(&self.js, &failed, callback)
+            .await
+            .is_ok();
+        let subject = subjects::dead_submission(self.executor.language);
+        let kept = broker::publish_dead_letter(&self.js, subject, &message, &reason)
+            .await
+            .is_ok();
+        if stored && kept {
+            let _ = message.ack_with(AckKind::Term).await;
         }
     }
 }

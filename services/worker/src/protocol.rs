@@ -1,6 +1,6 @@
-//! The worker's side of the harness protocol (`harness/PROTOCOL.md`): the job it writes,
-//! the events it reads back, and [`Progress`], which turns them, and the ways a sandbox
-//! may end, into the result document. No I/O here: the executor drives it.
+//! The worker's side of the sandbox protocol (`harness/PROTOCOL.md`): the job it writes to
+//! the supervisor, the events it reads back, and [`Progress`], which turns them, and the
+//! ways a sandbox may end, into the result document. No I/O here: the executor drives it.
 
 use exec_engine::compare::Comparison;
 use exec_engine::execution::{CapturedOutput, RunTimes};
@@ -8,18 +8,21 @@ use exec_engine::{canonical, ExecutionResult, Submission, TestResult, Verdict};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use std::time::Duration;
+
 use crate::sandbox::Ending;
 
-/// The job, written as one line to the harness's stdin.
+/// The job, written as one line to the supervisor's stdin.
 #[derive(Serialize)]
-pub struct HarnessJob<'a> {
-    pub nonce: &'a str,
+pub struct SandboxJob<'a> {
     pub code: &'a str,
     pub function_name: Option<&'a str>,
     pub imports: &'a [String],
     pub inputs: Vec<&'a Value>,
     pub output_limit_bytes: usize,
     pub value_limit_bytes: usize,
+    /// When the supervisor ends the container, whatever runs.
+    pub lifetime_ms: u64,
 }
 
 /// What the harness may keep of each test.
@@ -29,16 +32,15 @@ pub struct OutputLimits {
     pub value_bytes: usize,
 }
 
-impl<'a> HarnessJob<'a> {
+impl<'a> SandboxJob<'a> {
     /// The job for the tests of `submission` from `first` on.
     pub fn new(
         submission: &'a Submission,
         first: usize,
-        nonce: &'a str,
         limits: OutputLimits,
+        lifetime: Duration,
     ) -> Self {
         Self {
-            nonce,
             code: &submission.code,
             function_name: submission.function_name.as_deref(),
             imports: &submission.imports,
@@ -48,6 +50,7 @@ impl<'a> HarnessJob<'a> {
                 .collect(),
             output_limit_bytes: limits.output_bytes,
             value_limit_bytes: limits.value_bytes,
+            lifetime_ms: u64::try_from(lifetime.as_millis()).unwrap_or(u64::MAX),
         }
     }
 
@@ -60,7 +63,7 @@ impl<'a> HarnessJob<'a> {
 
 #[derive(Debug, PartialEq, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
-pub enum HarnessEvent {
+pub enum SandboxEvent {
     Loaded {
         compile_time_ms: Option<f64>,
     },
@@ -82,6 +85,16 @@ pub enum HarnessEvent {
         stderr: String,
         limit: Option<Limit>,
     },
+    /// The harness died before the job was done; the supervisor says how.
+    Ended {
+        exit_code: Option<i64>,
+        signal: Option<i64>,
+        #[serde(default)]
+        oom_kills: u64,
+        #[serde(default)]
+        stderr: String,
+        message: Option<String>,
+    },
     Done,
 }
 
@@ -92,52 +105,44 @@ pub enum Limit {
     Output,
 }
 
-/// Reads events out of a sandbox's stdout as it arrives: whole lines that carry the nonce
-/// followed by a known event. Every other line is ignored, whoever wrote it.
+/// Reads events out of a sandbox's stdout as it arrives: one JSON object a line, written
+/// by the supervisor alone. Each byte is looked at once, however the lines are cut.
 pub struct EventReader {
-    prefix: Vec<u8>,
     pending: Vec<u8>,
-    read: usize,
-    max_bytes: usize,
+    /// Where the search for the next end of line resumes in `pending`.
+    searched: usize,
+    max_line_bytes: usize,
 }
 
 impl EventReader {
-    pub fn new(nonce: &str, max_bytes: usize) -> Self {
-        let mut prefix = nonce.as_bytes().to_vec();
-        prefix.push(b' ');
+    pub fn new(max_line_bytes: usize) -> Self {
         Self {
-            prefix,
             pending: Vec::new(),
-            read: 0,
-            max_bytes,
+            searched: 0,
+            max_line_bytes,
         }
     }
 
-    /// The events completed by `chunk`; `None` once more than `max_bytes` were read.
-    pub fn push(&mut self, chunk: &[u8]) -> Option<Vec<HarnessEvent>> {
-        self.read += chunk.len();
-        if self.read > self.max_bytes {
-            return None;
-        }
+    /// The events completed by `chunk`; `None` once a line runs past `max_line_bytes`.
+    /// A line that is not an event (there should be none) is skipped.
+    pub fn push(&mut self, chunk: &[u8]) -> Option<Vec<SandboxEvent>> {
         self.pending.extend_from_slice(chunk);
-        let Some(end) = self.pending.iter().rposition(|&b| b == b'\n') else {
-            return Some(Vec::new());
-        };
-        let complete: Vec<u8> = self.pending.drain(..=end).collect();
-        Some(
-            complete
-                .split(|&b| b == b'\n')
-                .filter_map(|line| {
-                    // Anywhere in the line: what the user's code wrote to the container's
-                    // stdout without a newline may stand before it. Being secret, the
-                    // nonce cannot be forged wherever it is looked for.
-                    let at = line
-                        .windows(self.prefix.len())
-                        .position(|w| w == self.prefix.as_slice())?;
-                    serde_json::from_slice(&line[at + self.prefix.len()..]).ok()
-                })
-                .collect(),
-        )
+        let mut events = Vec::new();
+        let mut start = 0;
+        while let Some(at) = self.pending[self.searched..]
+            .iter()
+            .position(|&b| b == b'\n')
+        {
+            let end = self.searched + at;
+            if let Ok(event) = serde_json::from_slice(&self.pending[start..end]) {
+                events.push(event);
+            }
+            start = end + 1;
+            self.searched = start;
+        }
+        self.pending.drain(..start);
+        self.searched = self.pending.len();
+        (self.pending.len() <= self.max_line_bytes).then_some(events)
     }
 }
 
@@ -147,6 +152,8 @@ pub enum Step {
     Loaded,
     Tested,
     LoadFailed,
+    /// The harness died: how, as the supervisor saw it.
+    Ended(Ending),
     Done,
     Ignored,
 }
@@ -205,33 +212,46 @@ impl<'a> Progress<'a> {
 
     /// Records an event from the current sandbox, whose job began at test `first`. Events
     /// are taken only in the protocol's order: one `loaded` (or `load_failed`), then one
-    /// `test` for the test that is running. Anything else is ignored, so that a line
-    /// forged with a leaked nonce could at most speak for the running test, whose code
-    /// decides its outcome anyway.
-    pub fn record(&mut self, first: usize, event: HarnessEvent) -> Step {
+    /// `test` for the test that is running, `done` at the end; `ended` at any time.
+    /// Anything else is ignored.
+    pub fn record(&mut self, first: usize, event: SandboxEvent) -> Step {
         let in_order = match &event {
-            HarnessEvent::Loaded { .. } | HarnessEvent::LoadFailed { .. } => !self.sandbox_loaded,
-            HarnessEvent::Test { index, .. } => {
+            SandboxEvent::Loaded { .. } | SandboxEvent::LoadFailed { .. } => !self.sandbox_loaded,
+            SandboxEvent::Test { index, .. } => {
                 self.sandbox_loaded && Some(first + index) == self.next_test()
             }
-            HarnessEvent::Done => self.sandbox_loaded,
+            SandboxEvent::Done => self.sandbox_loaded,
+            SandboxEvent::Ended { .. } => true,
         };
         if !in_order {
             return Step::Ignored;
         }
         match event {
-            HarnessEvent::Loaded { compile_time_ms } => {
+            SandboxEvent::Loaded { compile_time_ms } => {
                 self.loaded = true;
                 self.sandbox_loaded = true;
                 self.compile_time_ms = self.compile_time_ms.or(compile_time_ms);
                 Step::Loaded
             }
-            HarnessEvent::LoadFailed { message } => {
+            SandboxEvent::LoadFailed { message } => {
                 self.not_run = Some((Verdict::CompileError, message));
                 Step::LoadFailed
             }
-            HarnessEvent::Done => Step::Done,
-            HarnessEvent::Test {
+            SandboxEvent::Done => Step::Done,
+            SandboxEvent::Ended {
+                exit_code,
+                signal,
+                oom_kills,
+                stderr,
+                message,
+            } => Step::Ended(Ending {
+                exit_code,
+                signal,
+                oom_killed: oom_kills > 0,
+                stderr_tail: stderr,
+                message,
+            }),
+            SandboxEvent::Test {
                 index,
                 value,
                 output,
@@ -338,14 +358,10 @@ impl<'a> Progress<'a> {
     }
 }
 
-/// Why a sandbox died in a test: the verdict and a sentence.
+/// Why a sandbox died in a test: the verdict and a sentence. The verdict comes from facts
+/// (the OOM killer's count, the container's state); what was printed is only quoted.
 pub fn death(ending: &Ending, memory_limit_mb: u64) -> (Verdict, String) {
-    let mut message = if ending.oom_killed
-        || ending
-            .stderr_tail
-            .to_ascii_lowercase()
-            .contains("out of memory")
-    {
+    if ending.oom_killed {
         return (
             Verdict::MemoryLimitExceeded,
             with_tail(
@@ -353,19 +369,22 @@ pub fn death(ending: &Ending, memory_limit_mb: u64) -> (Verdict, String) {
                 ending,
             ),
         );
-    } else {
-        match ending.exit_code {
-            Some(code) if code > 128 => format!(
-                "the process was killed by signal {}{}",
-                code - 128,
-                signal_name(code - 128)
-            ),
-            Some(code) => format!("the process exited with code {code}"),
-            None => "the process ended".to_owned(),
-        }
+    }
+    let message = match (&ending.message, ending.signal, ending.exit_code) {
+        (Some(message), _, _) => message.clone(),
+        (None, Some(signal), _) => format!(
+            "the process was killed by signal {signal}{}",
+            signal_name(signal)
+        ),
+        (None, None, Some(code)) if code > 128 => format!(
+            "the process was killed by signal {}{}",
+            code - 128,
+            signal_name(code - 128)
+        ),
+        (None, None, Some(code)) => format!("the process exited with code {code}"),
+        (None, None, None) => "the process ended".to_owned(),
     };
-    message = with_tail(message, ending);
-    (Verdict::RuntimeError, message)
+    (Verdict::RuntimeError, with_tail(message, ending))
 }
 
 fn with_tail(mut message: String, ending: &Ending) -> String {
@@ -394,7 +413,6 @@ mod tests {
     use time::OffsetDateTime;
     use uuid::Uuid;
 
-    const NONCE: &str = "n0nce";
     const LIMITS: OutputLimits = OutputLimits {
         output_bytes: 100,
         value_bytes: 20,
@@ -420,8 +438,8 @@ mod tests {
         }
     }
 
-    fn events(lines: &[&str]) -> Vec<HarnessEvent> {
-        let mut reader = EventReader::new(NONCE, 1 << 20);
+    fn events(lines: &[&str]) -> Vec<SandboxEvent> {
+        let mut reader = EventReader::new(1 << 20);
         let mut text = lines.join("\n");
         text.push('\n');
         reader.push(text.as_bytes()).unwrap()
@@ -437,35 +455,35 @@ mod tests {
     }
 
     #[test]
-    fn lines_without_the_nonce_are_ignored() {
-        let got = events(&[
-            r#"x {"event":"done"}"#,
-            r#"n0nce {"event":"done"}"#,
-            r#"n0nce{"event":"done"}"#,
-            "n0nce garbage",
-            r#"n0nc {"event":"done"}"#,
-            r#"garbage glued on n0nce {"event":"loaded","compile_time_ms":1}"#,
-        ]);
+    fn events_may_arrive_in_pieces_and_a_line_past_its_cap_stops_the_reader() {
+        let mut reader = EventReader::new(64);
+        assert_eq!(reader.push(b"{\"ev").unwrap(), vec![]);
         assert_eq!(
-            got,
-            vec![
-                HarnessEvent::Done,
-                HarnessEvent::Loaded {
-                    compile_time_ms: Some(1.0)
-                }
-            ]
+            reader
+                .push(b"ent\":\"done\"}\nnot an event\n{\"event\":\"do")
+                .unwrap(),
+            vec![SandboxEvent::Done]
         );
+        assert_eq!(reader.push(b"ne\"}\n").unwrap(), vec![SandboxEvent::Done]);
+        assert!(reader.push(&[b'x'; 65]).is_none());
     }
 
     #[test]
-    fn events_may_arrive_in_pieces_and_the_reader_stops_at_its_cap() {
-        let mut reader = EventReader::new(NONCE, 64);
-        assert_eq!(reader.push(b"n0nce {\"ev").unwrap(), vec![]);
-        assert_eq!(
-            reader.push(b"ent\":\"done\"}\nn0n").unwrap(),
-            vec![HarnessEvent::Done]
-        );
-        assert!(reader.push(&[b'x'; 64]).is_none());
+    fn the_supervisor_tells_how_the_harness_ended() {
+        let got = events(&[
+            r#"{"event":"ended","signal":9,"oom_kills":1,"stderr":"Killed"}"#,
+            r#"{"event":"ended","exit_code":3,"oom_kills":0,"stderr":"out of memory"}"#,
+        ]);
+        let one = submission(1);
+        let mut progress = Progress::new(&one, LIMITS);
+        let steps: Vec<Step> = got.into_iter().map(|e| progress.record(0, e)).collect();
+        let [Step::Ended(oom), Step::Ended(spoofed)] = &steps[..] else {
+            panic!("{steps:?}");
+        };
+        assert_eq!(death(oom, 256).0, Verdict::MemoryLimitExceeded);
+        let (verdict, message) = death(spoofed, 256);
+        assert_eq!(verdict, Verdict::RuntimeError, "words are not facts");
+        assert_eq!(message, "the process exited with code 3:\nout of memory");
     }
 
     #[test]
@@ -473,10 +491,10 @@ mod tests {
         let doc = run(
             &submission(2),
             &[
-                r#"n0nce {"event":"loaded","compile_time_ms":1.5}"#,
-                r#"n0nce {"event":"test","index":0,"value":"0.0","time_ms":0.01,"memory_kb":9000,"stdout":"hi\n","stderr":""}"#,
-                r#"n0nce {"event":"test","index":1,"value":"{\"b\": 1, \"a\": 2}","time_ms":0.02,"memory_kb":9100}"#,
-                r#"n0nce {"event":"done"}"#,
+                r#"{"event":"loaded","compile_time_ms":1.5}"#,
+                r#"{"event":"test","index":0,"value":"0.0","time_ms":0.01,"memory_kb":9000,"stdout":"hi\n","stderr":""}"#,
+                r#"{"event":"test","index":1,"value":"{\"b\": 1, \"a\": 2}","time_ms":0.02,"memory_kb":9100}"#,
+                r#"{"event":"done"}"#,
             ],
         );
         assert!(doc.results[0].passed);
@@ -493,11 +511,11 @@ mod tests {
         let doc = run(
             &submission(4),
             &[
-                r#"n0nce {"event":"loaded","compile_time_ms":1}"#,
-                r#"n0nce {"event":"test","index":0,"error":"MemoryError","time_ms":5,"memory_kb":250000,"limit":"memory"}"#,
-                r#"n0nce {"event":"test","index":1,"value":"1","time_ms":1,"memory_kb":1,"stdout":"xxxx [truncated]","limit":"output"}"#,
-                r#"n0nce {"event":"test","index":2,"error":"the returned value is 99 bytes","time_ms":1,"memory_kb":1,"limit":"output"}"#,
-                r#"n0nce {"event":"test","index":3,"value":"\"a very long string indeed\"","time_ms":1,"memory_kb":1}"#,
+                r#"{"event":"loaded","compile_time_ms":1}"#,
+                r#"{"event":"test","index":0,"error":"MemoryError","time_ms":5,"memory_kb":250000,"limit":"memory"}"#,
+                r#"{"event":"test","index":1,"value":"1","time_ms":1,"memory_kb":1,"stdout":"xxxx [truncated]","limit":"output"}"#,
+                r#"{"event":"test","index":2,"error":"the returned value is 99 bytes","time_ms":1,"memory_kb":1,"limit":"output"}"#,
+                r#"{"event":"test","index":3,"value":"\"a very long string indeed\"","time_ms":1,"memory_kb":1}"#,
             ],
         );
         let statuses: Vec<Verdict> = doc.results.iter().map(|r| r.status).collect();
@@ -519,36 +537,22 @@ mod tests {
     }
 
     #[test]
-    fn a_forged_result_line_without_the_nonce_changes_nothing() {
-        let doc = run(
-            &submission(1),
-            &[
-                r#"n0nce {"event":"loaded","compile_time_ms":1}"#,
-                r#"{"event":"test","index":0,"value":"0","time_ms":0}"#,
-                r#"n0nce {"event":"test","index":0,"value":"7","time_ms":0.01}"#,
-            ],
-        );
-        assert_eq!(doc.results[0].actual_output, "7");
-        assert!(!doc.all_passed);
-    }
-
-    #[test]
     fn events_out_of_order_are_ignored() {
         let doc = run(
             &submission(3),
             &[
                 // Before the code loaded, no test can have run.
-                r#"n0nce {"event":"test","index":0,"value":"0","time_ms":1}"#,
-                r#"n0nce {"event":"loaded","compile_time_ms":1}"#,
-                r#"n0nce {"event":"loaded","compile_time_ms":99}"#,
+                r#"{"event":"test","index":0,"value":"0","time_ms":1}"#,
+                r#"{"event":"loaded","compile_time_ms":1}"#,
+                r#"{"event":"loaded","compile_time_ms":99}"#,
                 // A test that is not the running one, and a late load failure.
-                r#"n0nce {"event":"test","index":1,"value":"1","time_ms":1}"#,
-                r#"n0nce {"event":"load_failed","message":"forged"}"#,
-                r#"n0nce {"event":"test","index":0,"value":"7","time_ms":1}"#,
+                r#"{"event":"test","index":1,"value":"1","time_ms":1}"#,
+                r#"{"event":"load_failed","message":"forged"}"#,
+                r#"{"event":"test","index":0,"value":"7","time_ms":1}"#,
                 // A second result for a test that already has one.
-                r#"n0nce {"event":"test","index":0,"value":"0","time_ms":1}"#,
-                r#"n0nce {"event":"test","index":1,"value":"1","time_ms":1}"#,
-                r#"n0nce {"event":"test","index":2,"value":"2","time_ms":1}"#,
+                r#"{"event":"test","index":0,"value":"0","time_ms":1}"#,
+                r#"{"event":"test","index":1,"value":"1","time_ms":1}"#,
+                r#"{"event":"test","index":2,"value":"2","time_ms":1}"#,
             ],
         );
         assert_eq!(doc.compile_time_ms, Some(1.0));
@@ -565,7 +569,7 @@ mod tests {
     fn a_load_failure_is_a_compile_error_for_every_test() {
         let doc = run(
             &submission(2),
-            &[r#"n0nce {"event":"load_failed","message":"SyntaxError: invalid syntax"}"#],
+            &[r#"{"event":"load_failed","message":"SyntaxError: invalid syntax"}"#],
         );
         assert_eq!(doc.status, Verdict::CompileError);
         assert_eq!(doc.error.as_deref(), Some("Execution environment error"));
@@ -581,8 +585,8 @@ mod tests {
         let mut progress = Progress::new(&s, LIMITS);
         progress.begin_sandbox();
         for event in events(&[
-            r#"n0nce {"event":"loaded","compile_time_ms":1}"#,
-            r#"n0nce {"event":"test","index":0,"value":"0","time_ms":1}"#,
+            r#"{"event":"loaded","compile_time_ms":1}"#,
+            r#"{"event":"test","index":0,"value":"0","time_ms":1}"#,
         ]) {
             progress.record(0, event);
         }
@@ -591,9 +595,9 @@ mod tests {
         assert_eq!(progress.next_test(), Some(2));
         progress.begin_sandbox();
         for event in events(&[
-            r#"n0nce {"event":"loaded","compile_time_ms":9}"#,
-            r#"n0nce {"event":"test","index":0,"value":"2","time_ms":1}"#,
-            r#"n0nce {"event":"done"}"#,
+            r#"{"event":"loaded","compile_time_ms":9}"#,
+            r#"{"event":"test","index":0,"value":"2","time_ms":1}"#,
+            r#"{"event":"done"}"#,
         ]) {
             progress.record(2, event);
         }
@@ -619,9 +623,9 @@ mod tests {
         let doc = run(
             &program,
             &[
-                r#"n0nce {"event":"loaded","compile_time_ms":1}"#,
-                r#"n0nce {"event":"test","index":0,"output":"5\n","time_ms":3.0}"#,
-                r#"n0nce {"event":"test","index":1,"output":"6.0\n","time_ms":3.0}"#,
+                r#"{"event":"loaded","compile_time_ms":1}"#,
+                r#"{"event":"test","index":0,"output":"5\n","time_ms":3.0}"#,
+                r#"{"event":"test","index":1,"output":"6.0\n","time_ms":3.0}"#,
             ],
         );
         assert!(doc.results[0].passed);
@@ -637,19 +641,19 @@ mod tests {
         let oom = Ending {
             exit_code: Some(137),
             oom_killed: true,
-            stderr_tail: String::new(),
+            ..Ending::default()
         };
         assert_eq!(death(&oom, 256).0, Verdict::MemoryLimitExceeded);
-        let v8 = Ending {
+        let v8_text = Ending {
             exit_code: Some(134),
-            oom_killed: false,
             stderr_tail: "FATAL ERROR: Reached heap limit: JavaScript heap out of memory".into(),
+            ..Ending::default()
         };
-        assert_eq!(death(&v8, 256).0, Verdict::MemoryLimitExceeded);
+        assert_eq!(death(&v8_text, 256).0, Verdict::RuntimeError);
         let segv = Ending {
             exit_code: Some(139),
-            oom_killed: false,
             stderr_tail: "boom".into(),
+            ..Ending::default()
         };
         let (verdict, message) = death(&segv, 256);
         assert_eq!(verdict, Verdict::RuntimeError);
@@ -662,10 +666,11 @@ mod tests {
             code: "def f(a):\n    return a\n".into(),
             ..submission(3)
         };
-        let line = HarnessJob::new(&s, 1, NONCE, LIMITS).to_line();
+        let line = SandboxJob::new(&s, 1, LIMITS, Duration::from_secs(20)).to_line();
         assert_eq!(line.iter().filter(|&&b| b == b'\n').count(), 1);
         let back: Value = serde_json::from_slice(&line).unwrap();
         assert_eq!(back["inputs"], json!([[1], [2]]));
         assert_eq!(back["value_limit_bytes"], 20);
+        assert_eq!(back["lifetime_ms"], 20_000);
     }
 }

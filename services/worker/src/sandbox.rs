@@ -1,5 +1,6 @@
 //! One fresh, locked-down Docker container at a time, driven through bollard: created,
-//! fed its job, read as it runs, and always removed.
+//! fed its job, read as it runs, and always removed. Inside, the supervisor (PID 1,
+//! harness/PROTOCOL.md) runs the harness; this module only sets up the box around it.
 
 use std::collections::HashMap;
 use std::pin::Pin;
@@ -7,7 +8,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bollard::container::LogOutput;
 use bollard::errors::Error as DockerError;
-use bollard::models::{ContainerCreateBody, HostConfig, ResourcesUlimits};
+use bollard::models::{ContainerCreateBody, HostConfig, HostConfigLogConfig, ResourcesUlimits};
 use bollard::query_parameters::{
     AttachContainerOptionsBuilder, CreateContainerOptionsBuilder, ListContainersOptionsBuilder,
     RemoveContainerOptionsBuilder,
@@ -26,6 +27,25 @@ pub const DEADLINE_LABEL: &str = "exec-engine.deadline";
 /// ...and the execution it runs.
 pub const EXECUTION_LABEL: &str = "exec-engine.execution";
 
+/// The seccomp profile of every sandbox (Docker's default refusals and more; see README).
+const SECCOMP_PROFILE: &str = include_str!("../../../harness/seccomp.json");
+/// What the supervisor keeps: starting the harness as the code's uid, killing its processes.
+const SUPERVISOR_CAPABILITIES: [&str; 3] = ["SETUID", "SETGID", "KILL"];
+/// Docker's masked paths, and `/dev/mqueue`, where POSIX message queues would outlive a test.
+const MASKED_PATHS: [&str; 12] = [
+    "/proc/asound",
+    "/proc/acpi",
+    "/proc/kcore",
+    "/proc/keys",
+    "/proc/latency_stats",
+    "/proc/timer_list",
+    "/proc/timer_stats",
+    "/proc/sched_debug",
+    "/proc/scsi",
+    "/sys/firmware",
+    "/sys/devices/virtual/powercap",
+    "/dev/mqueue",
+];
 /// Time a container may outlive its deadline before a sweep removes it.
 const LEFTOVER_GRACE: Duration = Duration::from_secs(30);
 /// Open files inside the sandbox.
@@ -49,8 +69,6 @@ pub struct SandboxSpec {
 pub enum SandboxError {
     #[error("Docker refused to run the sandbox: {0}")]
     Docker(#[from] DockerError),
-    #[error("the image {0} has no entrypoint")]
-    NoEntrypoint(String),
     #[error("could not hand the job to the sandbox: {0}")]
     Stdin(#[from] std::io::Error),
 }
@@ -69,12 +87,18 @@ pub enum Read {
     DeadlinePassed,
 }
 
-/// How a sandbox ended, read after it stopped.
-#[derive(Debug, Default)]
+/// How a sandbox ended: as the supervisor reported its harness's end, or as the
+/// container's state shows after it stopped.
+#[derive(Debug, Default, PartialEq)]
 pub struct Ending {
     pub exit_code: Option<i64>,
+    pub signal: Option<i64>,
+    /// The OOM killer acted (its count in the cgroup rose, or Docker says so).
     pub oom_killed: bool,
+    /// The last of what the harness (or the supervisor) wrote on stderr.
     pub stderr_tail: String,
+    /// The supervisor's own account, where it gave one.
+    pub message: Option<String>,
 }
 
 impl Sandbox {
@@ -89,7 +113,8 @@ impl Sandbox {
     }
 
     /// Creates a container for `execution`, starts it and writes `job` (one line) to its
-    /// stdin. The container kills itself after `lifetime`, even if no worker is left to.
+    /// stdin. The job tells the supervisor to end the container after `lifetime`, even if
+    /// no worker is left to; the label tells a sweep when it may remove it.
     pub async fn start(
         &self,
         spec: &SandboxSpec,
@@ -97,7 +122,6 @@ impl Sandbox {
         lifetime: Duration,
         job: &[u8],
     ) -> Result<RunningSandbox, SandboxError> {
-        let command = self.self_destructing_command(&spec.image, lifetime).await?;
         let name = format!(
             "exec-{execution}-{}",
             &Uuid::new_v4().simple().to_string()[..8]
@@ -105,7 +129,7 @@ impl Sandbox {
         self.docker
             .create_container(
                 Some(CreateContainerOptionsBuilder::default().name(&name).build()),
-                container_body(spec, execution, lifetime, command),
+                container_body(spec, execution, lifetime),
             )
             .await?;
         // From here on the session removes the container, however it ends.
@@ -136,31 +160,6 @@ impl Sandbox {
         input.write_all(job).await?;
         input.flush().await?;
         Ok(running)
-    }
-
-    /// The image's own command, run under `timeout --signal=KILL`.
-    async fn self_destructing_command(
-        &self,
-        image: &str,
-        lifetime: Duration,
-    ) -> Result<Vec<String>, SandboxError> {
-        let config = self
-            .docker
-            .inspect_image(image)
-            .await?
-            .config
-            .unwrap_or_default();
-        let mut command = vec![
-            "timeout".to_owned(),
-            "--signal=KILL".to_owned(),
-            format!("{}", lifetime.as_secs().max(1)),
-        ];
-        command.extend(config.entrypoint.unwrap_or_default());
-        command.extend(config.cmd.unwrap_or_default());
-        if command.len() == 3 {
-            return Err(SandboxError::NoEntrypoint(image.to_owned()));
-        }
-        Ok(command)
     }
 
     /// Removes containers left behind (by a crashed worker): labeled as the engine's and
@@ -233,6 +232,8 @@ impl RunningSandbox {
 
     /// Stops the sandbox if it still runs, reads how it ended and removes it.
     pub async fn finish(mut self) -> Result<Ending, SandboxError> {
+        // Hang up first: removal then never waits on a stream nobody reads.
+        self.output = Box::pin(futures::stream::empty());
         let _ = self.docker.kill_container(&self.name, None).await;
         let state = self
             .docker
@@ -246,6 +247,7 @@ impl RunningSandbox {
             exit_code: state.exit_code,
             oom_killed: state.oom_killed.unwrap_or(false),
             stderr_tail: String::from_utf8_lossy(&self.stderr).trim().to_owned(),
+            ..Ending::default()
         })
     }
 }
@@ -283,12 +285,7 @@ fn unix_now() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
-fn container_body(
-    spec: &SandboxSpec,
-    execution: Uuid,
-    lifetime: Duration,
-    command: Vec<String>,
-) -> ContainerCreateBody {
+fn container_body(spec: &SandboxSpec, execution: Uuid, lifetime: Duration) -> ContainerCreateBody {
     let labels = HashMap::from([
         (LABEL.to_owned(), "sandbox".to_owned()),
         (
@@ -297,15 +294,22 @@ fn container_body(
         ),
         (EXECUTION_LABEL.to_owned(), execution.to_string()),
     ]);
-    let tmpfs = HashMap::from([(
-        "/tmp".to_owned(),
-        format!(
-            "rw,nosuid,nodev,{},size={},mode=1777",
-            // Docker mounts a tmpfs noexec unless told otherwise.
-            if spec.tmpfs_exec { "exec" } else { "noexec" },
-            spec.tmpfs_bytes
+    let tmpfs = HashMap::from([
+        (
+            "/tmp".to_owned(),
+            format!(
+                "rw,nosuid,nodev,{},size={},mode=1777",
+                // Docker mounts a tmpfs noexec unless told otherwise.
+                if spec.tmpfs_exec { "exec" } else { "noexec" },
+                spec.tmpfs_bytes
+            ),
         ),
-    )]);
+        (
+            // The supervisor's reply FIFOs: it may list them, the code only open one named.
+            "/run/exec".to_owned(),
+            "rw,nosuid,nodev,noexec,size=1m,mode=0711,uid=65533,gid=65533".to_owned(),
+        ),
+    ]);
     let memory = i64::try_from(spec.memory_bytes).unwrap_or(i64::MAX);
     let file_size = i64::try_from(spec.tmpfs_bytes).unwrap_or(i64::MAX);
     let ulimit = |name: &str, value: i64| ResourcesUlimits {
@@ -315,8 +319,8 @@ fn container_body(
     };
     ContainerCreateBody {
         image: Some(spec.image.clone()),
-        entrypoint: Some(command),
-        cmd: Some(Vec::new()),
+        // The supervisor starts as root and moves itself and the code to their own uids.
+        user: Some("0:0".to_owned()),
         attach_stdin: Some(true),
         attach_stdout: Some(true),
         attach_stderr: Some(true),
@@ -332,7 +336,19 @@ fn container_body(
             readonly_rootfs: Some(true),
             tmpfs: Some(tmpfs),
             cap_drop: Some(vec!["ALL".to_owned()]),
-            security_opt: Some(vec!["no-new-privileges".to_owned()]),
+            cap_add: Some(SUPERVISOR_CAPABILITIES.map(str::to_owned).to_vec()),
+            security_opt: Some(vec![
+                "no-new-privileges".to_owned(),
+                format!("seccomp={SECCOMP_PROFILE}"),
+            ]),
+            // A private IPC namespace with no /dev/shm: nothing to leave behind there.
+            ipc_mode: Some("none".to_owned()),
+            masked_paths: Some(MASKED_PATHS.map(str::to_owned).to_vec()),
+            // The worker reads the container's output itself; the host keeps none of it.
+            log_config: Some(HostConfigLogConfig {
+                typ: Some("none".to_owned()),
+                config: None,
+            }),
             memory: Some(memory),
             // Equal to memory: no swap.
             memory_swap: Some(memory),

@@ -1,0 +1,346 @@
+//! The sandbox supervisor, PID 1 of every sandbox image (harness/PROTOCOL.md). It reads the
+//! worker's job, starts the harness under the code's uid, hands it the tests one at a time,
+//! takes each reply on a FIFO made for it alone, kills whatever the code left running, and
+//! reports each event to the worker on the container's stdout, which nothing else holds.
+//!
+//! Usage: `supervisor HARNESS_COMMAND...` (the image's ENTRYPOINT, with its CMD).
+
+mod cgroup;
+mod privileges;
+mod processes;
+mod reply;
+mod report;
+
+use std::fs::File;
+use std::io::{self, BufRead, Read as _, Write};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::unix::process::CommandExt;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use processes::Exit;
+use reply::ReplyFifo;
+use report::{Caps, Measured, Reply};
+
+/// The longest job line we read.
+const JOB_BYTES: u64 = 64 << 20;
+/// What is kept of the harness's own stderr, for the message when it dies.
+const STDERR_TAIL_BYTES: usize = 4096;
+/// How long the code's processes may take to die between tests.
+const CLEAR_PATIENCE: Duration = Duration::from_secs(2);
+
+/// The worker's job (PROTOCOL.md, "Worker → supervisor").
+#[derive(Deserialize)]
+struct Job {
+    code: String,
+    function_name: Option<String>,
+    #[serde(default)]
+    imports: Vec<String>,
+    inputs: Vec<Value>,
+    output_limit_bytes: usize,
+    value_limit_bytes: usize,
+    lifetime_ms: u64,
+}
+
+fn main() {
+    let command: Vec<String> = std::env::args().skip(1).collect();
+    if command.is_empty() {
+        eprintln!("usage: supervisor HARNESS_COMMAND...");
+        std::process::exit(2);
+    }
+    if let Err(err) = run(&command) {
+        eprintln!("supervisor: {err}");
+        std::process::exit(70);
+    }
+}
+
+fn run(command: &[String]) -> io::Result<()> {
+    // Opened while we are still root and may: see Harness::start.
+    let oom_score = File::options()
+        .write(true)
+        .open("/proc/self/oom_score_adj")?;
+    privileges::become_supervisor()?;
+    // SAFETY: umask only sets this process's file mode mask.
+    unsafe { libc::umask(0) };
+    let job = read_job()?;
+    let lifetime = Duration::from_millis(job.lifetime_ms);
+    // The backstop: whatever runs, the container ends with us.
+    std::thread::spawn(move || {
+        std::thread::sleep(lifetime);
+        std::process::exit(137);
+    });
+    let signals = processes::child_signals()?;
+    let mut harness = Harness::start(command, &oom_score, signals)?;
+    let outcome = harness.serve(&job);
+    outcome
+}
+
+fn read_job() -> io::Result<Job> {
+    let mut line = Vec::new();
+    io::stdin()
+        .lock()
+        .take(JOB_BYTES)
+        .read_until(b'\n', &mut line)?;
+    serde_json::from_slice(&line).map_err(|err| io::Error::other(format!("the job: {err}")))
+}
+
+/// Writes one event line to the worker.
+fn emit(event: &Value) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    serde_json::to_writer(&mut out, event)?;
+    out.write_all(b"\n")?;
+    out.flush()
+}
+
+/// A pipe whose ends are both close-on-exec: (read, write).
+fn pipe() -> io::Result<(OwnedFd, OwnedFd)> {
+    let mut fds = [0; 2];
+    // SAFETY: pipe2 fills two descriptors, which we own from here on.
+    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } == -1 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: just created, owned by nobody else.
+    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
+}
+
+fn set_nonblocking(fd: &OwnedFd) {
+    // SAFETY: fcntl on a descriptor we own.
+    unsafe {
+        let flags = libc::fcntl(fd.as_raw_fd(), libc::F_GETFL);
+        libc::fcntl(fd.as_raw_fd(), libc::F_SETFL, flags | libc::O_NONBLOCK);
+    }
+}
+
+/// How one exchange with the harness ended.
+enum Exchange {
+    Replied(Reply),
+    /// The harness died first.
+    Died,
+}
+
+/// The running harness and our ends of its descriptors.
+struct Harness {
+    pid: libc::pid_t,
+    control: OwnedFd,
+    stdout: Option<OwnedFd>,
+    stderr: Option<OwnedFd>,
+    stderr_tail: Vec<u8>,
+    signals: OwnedFd,
+    exit: Option<Exit>,
+}
+
+impl Harness {
+    /// Starts the harness as the code's uid, with no capabilities, in a session of its
+    /// own, first in line for the OOM killer, and `SANDBOX_MEMORY_BYTES` in its environment.
+    fn start(command: &[String], oom_score: &File, signals: OwnedFd) -> io::Result<Self> {
+        let (control_read, control) = pipe()?;
+        let (stdout, stdout_write) = pipe()?;
+        let (stderr, stderr_write) = pipe()?;
+        let mut harness = Command::new(&command[0]);
+        harness
+            .args(&command[1..])
+            .stdin(Stdio::from(control_read))
+            .stdout(Stdio::from(stdout_write))
+            .stderr(Stdio::from(stderr_write))
+            .current_dir("/tmp")
+            .uid(privileges::CODE_ID)
+            .gid(privileges::CODE_ID);
+        if let Some(bytes) = cgroup::memory_limit() {
+            harness.env("SANDBOX_MEMORY_BYTES", bytes.to_string());
+        }
+        // SAFETY: the closure makes only async-signal-safe system calls.
+        unsafe { harness.pre_exec(privileges::harness_pre_exec) };
+        // The harness inherits the score we hold while it forks; we take ours back after.
+        // (Raising it is anyone's right, and lowering back to where it started too.)
+        let mut score = oom_score;
+        score.write_all(b"1000")?;
+        let child = harness.spawn();
+        score.write_all(b"0")?;
+        let child = child?;
+        for fd in [&control, &stdout, &stderr] {
+            set_nonblocking(fd);
+        }
+        Ok(Self {
+            pid: child.id() as libc::pid_t,
+            control,
+            stdout: Some(stdout),
+            stderr: Some(stderr),
+            stderr_tail: Vec::new(),
+            signals,
+            exit: None,
+        })
+    }
+
+    /// Runs the job: the load, then each test in turn, reporting every event.
+    fn serve(&mut self, job: &Job) -> io::Result<()> {
+        let caps = Caps {
+            output_bytes: job.output_limit_bytes,
+            value_bytes: job.value_limit_bytes,
+        };
+        let oom_at_start = cgroup::oom_kills();
+        let mut fifo = ReplyFifo::create(caps.reply_bytes())?;
+        let load = json!({
+            "code": job.code,
+            "function_name": job.function_name,
+            "imports": job.imports,
+            "output_limit_bytes": job.output_limit_bytes,
+            "value_limit_bytes": job.value_limit_bytes,
+            "reply": fifo.path,
+        });
+        let Exchange::Replied(reply) = self.exchange(&load, &mut fifo)? else {
+            return self.report_end(oom_at_start, None);
+        };
+        drop(fifo);
+        let event = report::load_event(&reply);
+        emit(&event)?;
+        if event["event"] != "loaded" {
+            return Ok(());
+        }
+        if !processes::kill_all_but(Some(self.pid), CLEAR_PATIENCE) {
+            return self.report_end(oom_at_start, Some(UNCLEARED));
+        }
+        for (index, input) in job.inputs.iter().enumerate() {
+            let mut fifo = ReplyFifo::create(caps.reply_bytes())?;
+            let line = json!({"index": index, "input": input, "reply": fifo.path});
+            let oom_before = cgroup::oom_kills();
+            let started = Instant::now();
+            let Exchange::Replied(reply) = self.exchange(&line, &mut fifo)? else {
+                return self.report_end(oom_at_start, None);
+            };
+            drop(fifo);
+            let measured = Measured {
+                index,
+                elapsed_ms: started.elapsed().as_secs_f64() * 1000.0,
+                oom_killed: cgroup::oom_kills() > oom_before,
+            };
+            emit(&report::test_event(&reply, &measured, caps))?;
+            if !processes::kill_all_but(Some(self.pid), CLEAR_PATIENCE) {
+                return self.report_end(oom_at_start, Some(UNCLEARED));
+            }
+        }
+        emit(&json!({"event": "done"}))
+    }
+
+    /// Writes `line` to the harness and waits for the reply on `fifo`, draining the
+    /// harness's stdout and stderr meanwhile.
+    fn exchange(&mut self, line: &Value, fifo: &mut ReplyFifo) -> io::Result<Exchange> {
+        let mut pending = serde_json::to_vec(line)?;
+        pending.push(b'\n');
+        let mut written = 0;
+        loop {
+            if self.exit.is_some() {
+                // Gone: what the FIFO holds now is all there will be (an end of file with
+                // nothing read is no reply: a FIFO nobody opened reads as one).
+                return Ok(match fifo.read() {
+                    Some(Reply::Line(line)) if !line.is_empty() => {
+                        Exchange::Replied(Reply::Line(line))
+                    }
+                    Some(Reply::Oversized) => Exchange::Replied(Reply::Oversized),
+                    _ => Exchange::Died,
+                });
+            }
+            let mut polled = vec![
+                poll_fd(fifo.raw_fd(), libc::POLLIN),
+                poll_fd(self.signals.as_raw_fd(), libc::POLLIN),
+            ];
+            if written < pending.len() {
+                polled.push(poll_fd(self.control.as_raw_fd(), libc::POLLOUT));
+            }
+            for fd in [&self.stdout, &self.stderr].into_iter().flatten() {
+                polled.push(poll_fd(fd.as_raw_fd(), libc::POLLIN));
+            }
+            // SAFETY: poll reads and writes the array we pass, of the length we pass.
+            let ready =
+                unsafe { libc::poll(polled.as_mut_ptr(), polled.len() as libc::nfds_t, -1) };
+            if ready < 0 {
+                let err = io::Error::last_os_error();
+                if err.kind() == io::ErrorKind::Interrupted {
+                    continue;
+                }
+                return Err(err);
+            }
+            for entry in polled.iter().filter(|p| p.revents != 0) {
+                let fd = entry.fd;
+                if fd == fifo.raw_fd() {
+                    if let Some(reply) = fifo.read() {
+                        return Ok(Exchange::Replied(reply));
+                    }
+                } else if fd == self.signals.as_raw_fd() {
+                    if let Some(exit) = processes::reap(&self.signals, self.pid) {
+                        self.exit = Some(exit);
+                    }
+                } else if fd == self.control.as_raw_fd() {
+                    // SAFETY: writes from a buffer we own to a descriptor we own.
+                    let n = unsafe {
+                        libc::write(
+                            fd,
+                            pending[written..].as_ptr().cast(),
+                            pending.len() - written,
+                        )
+                    };
+                    if n > 0 {
+                        written += n as usize;
+                    } else if n < 0
+                        && io::Error::last_os_error().kind() != io::ErrorKind::WouldBlock
+                    {
+                        written = pending.len(); // the harness closed it: its end will tell
+                    }
+                } else {
+                    self.drain(fd);
+                }
+            }
+        }
+    }
+
+    /// Reads what the harness wrote on its stdout (dropped) or stderr (its tail kept).
+    fn drain(&mut self, fd: i32) {
+        let mut chunk = [0u8; 64 * 1024];
+        // SAFETY: reads into a local buffer from a descriptor we own.
+        let n = unsafe { libc::read(fd, chunk.as_mut_ptr().cast(), chunk.len()) };
+        let is_stderr = self.stderr.as_ref().is_some_and(|e| e.as_raw_fd() == fd);
+        if n == 0 || (n < 0 && io::Error::last_os_error().kind() != io::ErrorKind::WouldBlock) {
+            if is_stderr {
+                self.stderr = None;
+            } else {
+                self.stdout = None;
+            }
+        } else if n > 0 && is_stderr {
+            self.stderr_tail.extend_from_slice(&chunk[..n as usize]);
+            let excess = self.stderr_tail.len().saturating_sub(STDERR_TAIL_BYTES);
+            self.stderr_tail.drain(..excess);
+        }
+    }
+
+    /// The harness is gone (or its processes would not die): say how, and stop.
+    fn report_end(&mut self, oom_at_start: u64, message: Option<&str>) -> io::Result<()> {
+        let mut event = json!({
+            "event": "ended",
+            "oom_kills": cgroup::oom_kills().saturating_sub(oom_at_start),
+            "stderr": String::from_utf8_lossy(&self.stderr_tail),
+        });
+        if let Some(exit) = self.exit {
+            if libc::WIFSIGNALED(exit.status) {
+                event["signal"] = libc::WTERMSIG(exit.status).into();
+            } else {
+                event["exit_code"] = libc::WEXITSTATUS(exit.status).into();
+            }
+        }
+        if let Some(message) = message {
+            event["message"] = message.into();
+        }
+        emit(&event)
+    }
+}
+
+const UNCLEARED: &str = "processes the code started could not be killed after its test";
+
+fn poll_fd(fd: i32, events: libc::c_short) -> libc::pollfd {
+    libc::pollfd {
+        fd,
+        events,
+        revents: 0,
+    }
+}
