@@ -1,19 +1,22 @@
-// The C++ sandbox's entrypoint (harness/PROTOCOL.md): reads the job, compiles the submission
-// once, runs each test in a fresh process of the compiled program and reports the events,
-// each behind the job's nonce.
+// The C++ sandbox's harness (harness/PROTOCOL.md), started by the supervisor: reads the job
+// on descriptor 0, compiles the submission once and replies loaded or load_failed, then runs
+// each test line's test in a fresh process of the compiled program and replies with its
+// outcome, each reply on the path its line names.
 //
-// Only this process knows the nonce and holds the result channel (its stdout). A test
-// process gets its input on stdin, files that capture its stdout and stderr, and in function
-// mode a file on descriptor 3 for its outcome (see runtime.cpp). This process is not
-// dumpable, so the test processes, which share its uid, cannot read its memory through /proc.
+// This process lives for the whole job and alone writes the replies. A test process gets its
+// input on stdin from a file, files that capture its stdout and stderr, and on descriptor 3
+// a file for what it reports itself: in function mode its outcome (see runtime.cpp), in
+// either mode an out-of-memory end (see startup.cpp). It holds none of this process's other
+// descriptors, neither the control pipe nor a reply path. This process is not dumpable, so
+// the test processes, which share its uid, can neither trace it nor read its memory or
+// descriptors through /proc.
 //
-// Limits (harness/PROTOCOL.md): a test process may use 90% of the container's memory as heap
-// (RLIMIT_DATA), so that it runs out with std::bad_alloc before the kernel's OOM killer acts;
-// should the killer act anyway, the test process, not this small one, is its choice
-// (oom_score_adj 1000) and the test is reported as out of memory. A test's files may not
-// grow past a few MB (RLIMIT_FSIZE): its captures are on the tmpfs, which is memory too. As
-// the container's init this process outlives kill(-1), and after each test it kills every
-// other process in the container, whatever process group or session it moved to.
+// Limits (harness/PROTOCOL.md): a test process may use 90% of the container's memory
+// (SANDBOX_MEMORY_BYTES) as heap (RLIMIT_DATA), so that it runs out with std::bad_alloc
+// before the kernel's OOM killer acts, whose kills the supervisor counts. A test's files may
+// not grow past a few MB (RLIMIT_FSIZE): its captures are on the tmpfs, which is memory too.
+// After each test this process kills the test's process group; what the test moved elsewhere
+// the supervisor kills after the reply.
 //
 // `driver --precompile`, run when the image is built, precompiles the standard library with
 // the very flags used for submissions and checks that g++ then uses it.
@@ -36,7 +39,6 @@
 #include <chrono>
 #include <cstdint>
 #include <cstring>
-#include <fstream>
 #include <iostream>
 #include <limits>
 #include <optional>
@@ -113,13 +115,25 @@ void write_file(const std::string& path, const std::string& text) {
     close(fd);
 }
 
-// The file holding the test's output in the child's place: what was kept, how much was written
-// in all, and the last bytes, where a dying runtime's last words are.
+// What a file that stood in for one of a child's descriptors holds: what was kept, and how
+// much was written in all.
 struct Capture {
     std::string text;
     std::size_t size = 0;
-    std::string tail;
 };
+
+// Drops an incomplete UTF-8 sequence at the end of `text`, a prefix cut from a longer text,
+// so that it ends on a character boundary.
+void drop_partial_character(std::string& text) {
+    auto continuation = [&](std::size_t at) { return (static_cast<unsigned char>(text[at]) & 0xC0) == 0x80; };
+    std::size_t lead = text.size();
+    while (lead > 0 && text.size() - lead < 3 && continuation(lead - 1)) --lead;
+    if (lead == 0) return;
+    --lead;
+    auto first = static_cast<unsigned char>(text[lead]);
+    std::size_t length = first >= 0xF0 ? 4 : first >= 0xE0 ? 3 : first >= 0xC0 ? 2 : 1;
+    if (text.size() - lead < length) text.resize(lead);
+}
 
 // A file that stands in for one of a child's descriptors. It is opened for appending, so
 // that emptying it between children needs no seek in the description they share.
@@ -132,31 +146,21 @@ public:
 
     int fd() const { return fd_; }
 
-    // The first `limit` bytes written since the last take, how many were written in all and
-    // the last few; empties the file.
-    Capture take(std::size_t limit = std::numeric_limits<std::size_t>::max()) {
+    // Empties the file, before the next child: whatever wrote to it since the last take was
+    // killed by now.
+    void clear() {
+        if (ftruncate(fd_, 0) != 0) throw std::system_error(errno, std::generic_category(), "ftruncate");
+    }
+
+    // The first `limit` bytes, cut on a character boundary, and how many were written in all.
+    Capture take(std::size_t limit = std::numeric_limits<std::size_t>::max()) const {
         struct stat status {};
         fstat(fd_, &status);
         Capture capture;
         capture.size = static_cast<std::size_t>(status.st_size);
         capture.text = read_at(0, std::min(capture.size, limit));
-        const std::size_t kTail = 512;
-        if (capture.size > capture.text.size()) {
-            std::size_t from = std::max(capture.text.size(), capture.size - std::min(capture.size, kTail));
-            capture.tail = read_at(from, capture.size - from);
-        }
-        if (ftruncate(fd_, 0) != 0) throw std::system_error(errno, std::generic_category(), "ftruncate");
+        if (capture.size > capture.text.size()) drop_partial_character(capture.text);
         return capture;
-    }
-
-    // What the child printed, as the test event reports it.
-    static std::string output(const Capture& capture, std::size_t limit) {
-        std::string text = capture.text.substr(0, limit);
-        if (capture.size > limit) {
-            text += "\n[output truncated: " + std::to_string(capture.size) + " bytes written, " +
-                    std::to_string(limit) + " kept]";
-        }
-        return text;
     }
 
 private:
@@ -197,46 +201,20 @@ void lower_limit(int resource, rlim_t value) {
     setrlimit(resource, &limit);
 }
 
-// Kills what a child left behind and reaps it. As the container's init (pid 1), this process
-// is spared by kill(-1) and inherits every orphan: whatever the child started dies, in any
-// process group or session. Elsewhere (a container with an init of its own), the child's
-// process group dies.
-void kill_leftovers(pid_t group) {
-    if (getpid() == 1) {
-        for (;;) {
-            kill(-1, SIGKILL);
-            if (waitpid(-1, nullptr, 0) < 0 && errno == ECHILD) break;
-        }
-    } else {
-        kill(-group, SIGKILL);
-        while (waitpid(-1, nullptr, WNOHANG) > 0) {
-        }
-    }
-}
-
-// This process's own /proc/self/oom_score_adj, opened before it became undumpable (which
-// gives its /proc files to root), and the score it had. A child inherits the score at fork.
-struct OomScore {
-    int fd = -1;
-    std::string original = "0";
-};
-OomScore oom_score;
-
-void set_oom_score(const std::string& value) {
-    if (oom_score.fd < 0) return;
-    ssize_t written = write(oom_score.fd, value.data(), value.size());
-    (void)written;  // without it, the OOM killer still goes for the biggest process
-}
+// Kills what a child left in its process group. What it moved to another group or session
+// is not this process's to find: the supervisor kills every other process of this uid after
+// each reply.
+void kill_leftovers(pid_t group) { kill(-group, SIGKILL); }
 
 struct Child {
     pid_t pid;
     std::chrono::steady_clock::time_point started;
 };
 
-// Starts argv[0] with the given descriptors as 0, 1, 2 and (when not -1) 3, in a process
-// group of its own, with the given limits, and first in line for the OOM killer. fork, not
-// posix_spawn: the limits are set in the child, and a forked child's peak memory starts at
-// this process's current resident set, not at its peak (a vfork'ed one inherits that).
+// Starts argv[0] with the given descriptors as 0, 1, 2 and (when not -1) 3, and no other, in
+// a process group of its own, with the given limits. fork, not posix_spawn: the limits are
+// set in the child, and a forked child's peak memory starts at this process's current
+// resident set, not at its peak (a vfork'ed one inherits that).
 Child spawn(const std::vector<std::string>& argv, int in, int out, int err, int outcome, const ChildLimits& limits) {
     std::vector<char*> args;
     for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
@@ -245,14 +223,8 @@ Child spawn(const std::vector<std::string>& argv, int in, int out, int err, int 
     // process's resident set.
     malloc_trim(0);
     auto started = std::chrono::steady_clock::now();
-    // The child is born with the highest score, the one the OOM killer picks first; this
-    // process takes its own back at once. (Raising one's score needs no privilege, and
-    // lowering it back to where it was neither.)
-    set_oom_score("1000");
     pid_t pid = fork();
-    int error = errno;
-    if (pid != 0) set_oom_score(oom_score.original);
-    if (pid < 0) throw std::system_error(error, std::generic_category(), "could not start " + argv[0]);
+    if (pid < 0) throw std::system_error(errno, std::generic_category(), "could not start " + argv[0]);
     if (pid == 0) {
         // The child: only system calls from here on.
         setpgid(0, 0);
@@ -260,6 +232,9 @@ Child spawn(const std::vector<std::string>& argv, int in, int out, int err, int 
             (outcome != -1 && dup2(outcome, 3) < 0)) {
             _exit(127);
         }
+        // Every other descriptor closes at exec, whoever opened it without close-on-exec
+        // (closing them now would close the memfd the program may be executed from).
+        close_range(outcome != -1 ? 4 : 3, ~0U, CLOSE_RANGE_CLOEXEC);
         lower_limit(RLIMIT_DATA, limits.data);
         lower_limit(RLIMIT_FSIZE, limits.file);
         execve(args[0], args.data(), environ);
@@ -291,111 +266,38 @@ std::string describe_signal(int number) {
            strsignal(number) + ")";
 }
 
-std::string read_small_file(const char* path) {
-    std::ifstream file(path);
-    std::ostringstream text;
-    text << file.rdbuf();
-    return file ? text.str() : std::string();
-}
-
-// The container's memory limit in bytes, from cgroup v2 or v1; 0 when there is none.
+// The container's memory limit in bytes, as the supervisor gives it in SANDBOX_MEMORY_BYTES;
+// 0 when there is none.
 std::uint64_t memory_limit() {
-    for (const char* path : {"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"}) {
-        std::string text = read_small_file(path);
-        if (text.empty() || !std::isdigit(static_cast<unsigned char>(text[0]))) continue;  // "max", or no file
-        std::uint64_t limit = std::strtoull(text.c_str(), nullptr, 10);
-        // cgroup v1 writes "no limit" as a number near 2^63; above the machine's memory, none.
-        auto physical = static_cast<std::uint64_t>(sysconf(_SC_PHYS_PAGES)) *
-                        static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
-        return limit < physical ? limit : 0;
-    }
-    return 0;
+    const char* text = std::getenv("SANDBOX_MEMORY_BYTES");
+    if (!text || !std::isdigit(static_cast<unsigned char>(text[0]))) return 0;
+    return std::strtoull(text, nullptr, 10);
 }
 
-// How many processes the kernel's OOM killer has killed in this container, or -1 when it
-// cannot be told (cgroup v1's memory.oom_control, v2's memory.events).
-long long oom_kills() {
-    for (const char* path : {"/sys/fs/cgroup/memory.events", "/sys/fs/cgroup/memory/memory.oom_control"}) {
-        std::istringstream lines(read_small_file(path));
-        std::string key;
-        long long count = 0;
-        while (lines >> key >> count) {
-            if (key == "oom_kill") return count;
-        }
+// A line of descriptor 0 (the job or a test); false at its end. The lines come one at a time:
+// the next is written only after this process replied to the last.
+bool read_line(std::string& line) { return static_cast<bool>(std::getline(std::cin, line)); }
+
+// Writes one reply, the event as one line, to the path named for it: a FIFO the supervisor
+// holds open for reading, which takes this one line and nothing else.
+void reply(const std::string& path, const json& event) {
+    int fd = open_private(path, O_WRONLY);
+    try {
+        write_all(fd, dump(event) + "\n");
+    } catch (...) {
+        close(fd);
+        throw;
     }
-    return -1;
+    close(fd);
 }
-
-// The tests' inputs as JSON text, held in memfds and not in this process's heap: the job's
-// size then does not count in every test's peak memory (a forked child's starts at this
-// process's resident set), and it is not held as a parsed tree, many times its text's size.
-// A memfd is a file, held to the file size limit: the inputs fill 16 MB memfds one after
-// another.
-class Inputs {
-public:
-    Inputs() = default;
-    Inputs(Inputs&& other) noexcept { *this = std::move(other); }
-    Inputs& operator=(Inputs&& other) noexcept {
-        std::swap(files_, other.files_);
-        std::swap(spans_, other.spans_);
-        std::swap(end_, other.end_);
-        return *this;
-    }
-    ~Inputs() {
-        for (int fd : files_) close(fd);
-    }
-
-    void add(const std::string& text) {
-        const std::size_t kFileBytes = std::size_t{16} << 20;
-        if (files_.empty() || end_ + text.size() > kFileBytes) {
-            files_.push_back(move_high(memfd_create("inputs", MFD_CLOEXEC), "memfd_create"));
-            end_ = 0;
-        }
-        for (std::size_t done = 0; done < text.size();) {
-            ssize_t count =
-                pwrite(files_.back(), text.data() + done, text.size() - done, static_cast<off_t>(end_ + done));
-            if (count > 0) done += static_cast<std::size_t>(count);
-            else if (errno != EINTR) throw std::system_error(errno, std::generic_category(), "store an input");
-        }
-        spans_.push_back({files_.back(), end_, text.size()});
-        end_ += text.size();
-    }
-
-    std::size_t size() const { return spans_.size(); }
-
-    std::string at(std::size_t index) const {
-        const Span& span = spans_.at(index);
-        std::string text(span.size, '\0');
-        for (std::size_t done = 0; done < span.size;) {
-            ssize_t count =
-                pread(span.fd, text.data() + done, span.size - done, static_cast<off_t>(span.offset + done));
-            if (count > 0) done += static_cast<std::size_t>(count);
-            else if (count == 0 || errno != EINTR) {
-                throw std::system_error(errno, std::generic_category(), "read an input");
-            }
-        }
-        return text;
-    }
-
-private:
-    struct Span {
-        int fd;
-        std::size_t offset;
-        std::size_t size;
-    };
-    std::vector<int> files_;
-    std::vector<Span> spans_;
-    std::size_t end_ = 0;  // of the last file
-};
 
 struct Job {
-    std::string nonce;
     std::string code;
     std::optional<std::string> function_name;  // none: a whole program
     std::vector<std::string> imports;
-    Inputs inputs;
     std::size_t output_limit = kDefaultOutputLimit;
     std::size_t value_limit = kDefaultValueLimit;
+    std::string reply;  // where the loaded or load_failed reply goes
 };
 
 std::size_t size_or(const json& document, const char* key, std::size_t otherwise) {
@@ -408,30 +310,9 @@ Job read_job() {
     json document;
     {
         std::string line;
-        if (!std::getline(std::cin, line)) throw std::runtime_error("no job on stdin");
-        // Each element of the top-level "inputs" array goes to job.inputs as text as soon as
-        // it is parsed, and is dropped from the tree.
-        std::string key;
-        bool in_inputs = false, saw_inputs = false;
-        json::parser_callback_t store = [&](int depth, json::parse_event_t event, json& parsed) {
-            if (depth == 1 && event == json::parse_event_t::key) {
-                key = parsed.get<std::string>();
-            } else if (depth == 1 && key == "inputs" && event == json::parse_event_t::array_start) {
-                in_inputs = saw_inputs = true;
-            } else if (depth == 1 && event == json::parse_event_t::array_end) {
-                in_inputs = false;
-            } else if (in_inputs && depth == 2 &&
-                       (event == json::parse_event_t::value || event == json::parse_event_t::array_end ||
-                        event == json::parse_event_t::object_end)) {
-                job.inputs.add(dump(parsed));
-                return false;
-            }
-            return true;
-        };
-        document = json::parse(line, store);
-        if (!saw_inputs) throw std::runtime_error("inputs is not an array");
+        if (!read_line(line)) throw std::runtime_error("no job on descriptor 0");
+        document = json::parse(line);
     }
-    job.nonce = document.at("nonce").get<std::string>();
     job.code = document.at("code").get<std::string>();
     if (document.contains("function_name") && !document["function_name"].is_null()) {
         job.function_name = document["function_name"].get<std::string>();
@@ -441,18 +322,27 @@ Job read_job() {
     }
     job.output_limit = size_or(document, "output_limit_bytes", kDefaultOutputLimit);
     job.value_limit = size_or(document, "value_limit_bytes", kDefaultValueLimit);
+    job.reply = document.at("reply").get<std::string>();
     return job;
 }
 
-// Writes each event on its own line behind the nonce.
-class Channel {
-public:
-    explicit Channel(std::string nonce) : nonce_(std::move(nonce)) {}
-    void emit(const json& event) const { write_all(STDOUT_FILENO, nonce_ + " " + dump(event) + "\n"); }
-
-private:
-    std::string nonce_;
+// One test as its line gives it: the input as JSON text.
+struct TestLine {
+    json index;
+    std::string input;
+    std::string reply;
 };
+
+// The next test; none at the end of descriptor 0.
+std::optional<TestLine> read_test() {
+    json document;
+    {
+        std::string line;
+        if (!read_line(line)) return std::nullopt;
+        document = json::parse(line);
+    }
+    return TestLine{document.at("index"), dump(document.at("input")), document.at("reply").get<std::string>()};
+}
 
 bool is_identifier(const std::string& name) {
     if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0]))) return false;
@@ -676,7 +566,12 @@ struct TestFiles {
 
     ~TestFiles() { close(input); }
 
-    void set_input(const std::string& text) {
+    // Readies the files for the next test: its input, and captures that hold nothing, not
+    // even what the last test's leftovers wrote there after they were read.
+    void prepare(const std::string& text) {
+        stdout_capture.clear();
+        stderr_capture.clear();
+        outcome.clear();
         if (ftruncate(input, 0) != 0) throw std::system_error(errno, std::generic_category(), "ftruncate");
         if (pwrite(input, text.data(), text.size(), 0) != static_cast<ssize_t>(text.size())) {
             throw std::system_error(errno, std::generic_category(), "write the test's input");
@@ -692,12 +587,7 @@ struct TestRun {
     std::size_t output_limit;
     std::size_t value_limit;
     ChildLimits limits;
-    std::uint64_t memory_limit;  // the container's, 0 when none
 };
-
-bool mentions(const Capture& capture, const std::string& text) {
-    return capture.text.find(text) != std::string::npos || capture.tail.find(text) != std::string::npos;
-}
 
 // How a process that did not finish its work ended: `killed by signal SIGSEGV (Segmentation
 // fault)`, `exited with code 3`.
@@ -706,47 +596,41 @@ std::string describe_end(int status) {
                                : "exited with code " + std::to_string(WEXITSTATUS(status));
 }
 
-// When a limit ended the test process early, says which in the event's error and `limit`:
-// the OOM killer (its count in the cgroup went up; where it cannot be read, a SIGKILL, which
-// this process never sends to a running test), an uncaught std::bad_alloc (its message on
-// stderr), or a file grown past RLIMIT_FSIZE (SIGXFSZ).
-void name_limit(const TestRun& run, const Finished& finished, long long oom_kills_before, const Capture& stderr_capture,
-                json& event) {
-    int signal = WIFSIGNALED(finished.status) ? WTERMSIG(finished.status) : 0;
-    long long oom_kills_after = oom_kills();
+// Whether the test process said, on descriptor 3, that it ended in an uncaught
+// std::bad_alloc (startup.cpp's terminate handler).
+bool reported_out_of_memory(const json& outcome) {
+    return outcome.is_object() && outcome.contains("limit") && outcome["limit"] == "memory";
+}
+
+// When a limit ended the test process early, says which in the event's error (and `limit`):
+// an uncaught std::bad_alloc, as the process reported it, or a file grown past RLIMIT_FSIZE
+// (SIGXFSZ). The OOM killer's kills are the supervisor's to tell.
+void name_limit(const TestRun& run, const Finished& finished, bool out_of_memory, json& event) {
     std::string error = event["error"].get<std::string>();
-    if (oom_kills_before >= 0 ? oom_kills_after > oom_kills_before : signal == SIGKILL) {
-        std::string limit = run.memory_limit ? " of " + std::to_string(run.memory_limit >> 20) + " MB" : "";
-        event["error"] = error + ": out of memory (the container's memory limit" + limit +
-                         " was reached and the kernel killed the process)";
-        event["limit"] = "memory";
-    } else if (mentions(stderr_capture, "std::bad_alloc")) {
+    if (out_of_memory) {
         event["error"] = error + ": out of memory (std::bad_alloc)";
         event["limit"] = "memory";
-    } else if (signal == SIGXFSZ) {
+    } else if (WIFSIGNALED(finished.status) && WTERMSIG(finished.status) == SIGXFSZ) {
         event["error"] = error + ": it wrote more than " + std::to_string(run.limits.file) +
                          " bytes to its output or a file";
-        event["limit"] = "output";
     }
 }
 
-// The captured stdout and stderr into the event, and limit "output" when either went past
-// the output limit (and no other limit came first).
-void add_captures(const TestRun& run, const Capture& out, const Capture& err, const char* out_field, json& event) {
-    event[out_field] = CaptureFile::output(out, run.output_limit);
-    event["stderr"] = CaptureFile::output(err, run.output_limit);
-    if (!event.contains("limit") && (out.size > run.output_limit || err.size > run.output_limit)) {
-        event["limit"] = "output";
-    }
+// The captured stdout (as `out_field`) and stderr into the event: what was kept of each and
+// how many bytes were written in all.
+void add_captures(const Capture& out, const Capture& err, const char* out_field, json& event) {
+    event[out_field] = out.text;
+    event["stdout_bytes"] = out.size;
+    event["stderr"] = err.text;
+    event["stderr_bytes"] = err.size;
 }
 
 // A function test: the value limit and the arguments (always an array) in, the outcome
 // runtime.cpp wrote out.
 void run_function_test(TestRun& run, std::string input, json& event) {
     bool array = !input.empty() && input[0] == '[';
-    run.files.set_input(std::to_string(run.value_limit) + "\n" + (array ? input : "[" + input + "]"));
+    run.files.prepare(std::to_string(run.value_limit) + "\n" + (array ? input : "[" + input + "]"));
     std::string().swap(input);  // before the fork
-    long long oom_kills_before = oom_kills();
     Finished finished = run_process({run.program}, run.files.input, run.files.stdout_capture.fd(),
                                     run.files.stderr_capture.fd(), run.files.outcome.fd(), run.limits);
     event["memory_kb"] = finished.memory_kb;
@@ -755,24 +639,23 @@ void run_function_test(TestRun& run, std::string input, json& event) {
     json outcome = json::parse(run.files.outcome.take().text, nullptr, false);
     // Only these fields, checked: the outcome file is within the submission's reach.
     bool complete = outcome.is_object() && outcome.contains("time_ms") && outcome["time_ms"].is_number() &&
-                    (outcome.contains("value") ? outcome["value"].is_string()
-                                               : outcome.contains("error") && outcome["error"].is_string());
+                    (outcome.contains("value")         ? outcome["value"].is_string()
+                     : outcome.contains("value_bytes") ? outcome["value_bytes"].is_number_unsigned()
+                                                       : outcome.contains("error") && outcome["error"].is_string());
     if (complete) {
-        for (const char* field : {"value", "error", "time_ms"}) {
+        for (const char* field : {"value", "value_bytes", "error", "time_ms"}) {
             if (outcome.contains(field)) event[field] = outcome[field];
         }
-        if (outcome.contains("limit") && (outcome["limit"] == "memory" || outcome["limit"] == "output")) {
-            event["limit"] = outcome["limit"];
-        }
+        if (reported_out_of_memory(outcome)) event["limit"] = "memory";
     } else {
         // The process ended inside the call; the time is its whole life.
         event["time_ms"] = finished.milliseconds;
         event["error"] = WIFSIGNALED(finished.status)
                              ? describe_end(finished.status)
                              : "the process " + describe_end(finished.status) + " before the function returned";
-        name_limit(run, finished, oom_kills_before, err, event);
+        name_limit(run, finished, reported_out_of_memory(outcome), event);
     }
-    add_captures(run, out, err, "stdout", event);
+    add_captures(out, err, "stdout", event);
 }
 
 // A program test: the input string as stdin, its stdout as `output`.
@@ -784,12 +667,11 @@ void run_program_test(TestRun& run, std::string input_json, json& event) {
         event["error"] = "a program's input must be a string, its stdin; got " + input_json.substr(0, 200);
         return;
     }
-    run.files.set_input(input.get<std::string>());
+    run.files.prepare(input.get<std::string>());
     input = nullptr;  // before the fork
     std::string().swap(input_json);
-    long long oom_kills_before = oom_kills();
     Finished finished = run_process({run.program}, run.files.input, run.files.stdout_capture.fd(),
-                                    run.files.stderr_capture.fd(), -1, run.limits);
+                                    run.files.stderr_capture.fd(), run.files.outcome.fd(), run.limits);
     event["time_ms"] = finished.milliseconds;
     event["memory_kb"] = finished.memory_kb;
     Capture out = run.files.stdout_capture.take(run.output_limit);
@@ -797,13 +679,17 @@ void run_program_test(TestRun& run, std::string input_json, json& event) {
     if (!WIFEXITED(finished.status) || WEXITSTATUS(finished.status) != 0) {
         event["error"] =
             (WIFSIGNALED(finished.status) ? "the program was " : "the program ") + describe_end(finished.status);
-        name_limit(run, finished, oom_kills_before, err, event);
+        name_limit(run, finished, reported_out_of_memory(json::parse(run.files.outcome.take().text, nullptr, false)),
+                   event);
     }
-    add_captures(run, out, err, "output", event);
+    add_captures(out, err, "output", event);
+    event["stdout"] = "";
 }
 
-void run_job(const Job& job, const Channel& channel) {
-    auto fail = [&](const std::string& message) { channel.emit({{"event", "load_failed"}, {"message", message}}); };
+void run_job(const Job& job) {
+    auto fail = [&](const std::string& message) {
+        reply(job.reply, {{"event", "load_failed"}, {"message", message}});
+    };
     if (job.function_name && !is_identifier(*job.function_name)) {
         return fail("function_name '" + *job.function_name + "' is not a C++ identifier");
     }
@@ -819,31 +705,30 @@ void run_job(const Job& job, const Channel& channel) {
                                             : program_unit(includes, job.code));
     Compiled compiled = compile(job.function_name.has_value());
     if (!compiled.succeeded) return fail(compiled.diagnostics);
-    channel.emit({{"event", "loaded"}, {"compile_time_ms", compiled.milliseconds}});
+    reply(job.reply, {{"event", "loaded"}, {"compile_time_ms", compiled.milliseconds}});
 
-    TestRun run{executable_path(), {}, job.output_limit, job.value_limit, {}, memory_limit()};
+    TestRun run{executable_path(), {}, job.output_limit, job.value_limit, {}};
     // The heap may take 90% of the container's memory: the rest is this process, the tmpfs
     // and the stack, so that the code runs out of heap (std::bad_alloc) before the container
     // runs out of memory.
-    if (run.memory_limit > 0) run.limits.data = static_cast<rlim_t>(run.memory_limit / 10 * 9);
+    if (std::uint64_t memory = memory_limit(); memory > 0) run.limits.data = static_cast<rlim_t>(memory / 10 * 9);
     // Room for the captures to show that they passed the output limit, and for the outcome,
     // whose value (the value limit at most) is escaped once more.
     run.limits.file = std::max({kTestFileBytes, static_cast<rlim_t>(job.output_limit) + 1,
                                 static_cast<rlim_t>(job.value_limit) * 6 + (rlim_t{64} << 10)});
-    for (std::size_t index = 0; index < job.inputs.size(); ++index) {
-        json event = {{"event", "test"}, {"index", index}};
+    while (std::optional<TestLine> test = read_test()) {
+        json event = {{"event", "test"}, {"index", test->index}};
         try {
-            std::string input = job.inputs.at(index);
-            if (job.function_name) run_function_test(run, std::move(input), event);
-            else run_program_test(run, std::move(input), event);
+            if (job.function_name) run_function_test(run, std::move(test->input), event);
+            else run_program_test(run, std::move(test->input), event);
         } catch (const std::exception& error) {
             event["time_ms"] = 0;
             event["error"] = std::string("the harness could not run the test: ") + error.what();
         }
         if (!event.contains("memory_kb")) event["memory_kb"] = 0;
-        channel.emit(event);
+        if (!event.contains("stderr")) add_captures({}, {}, "stdout", event);
+        reply(test->reply, event);
     }
-    channel.emit({{"event", "done"}});
 }
 
 // Builds precompiled.hpp.gch and checks, with -H, that g++ loads it when it compiles a
@@ -871,20 +756,16 @@ int precompile() {
 
 int main(int argc, char** argv) {
     if (argc == 2 && std::string(argv[1]) == "--precompile") return precompile();
-    // Big blocks (a test's input, the job's text) are always mapped and unmapped on their own,
-    // never left in the heap when freed (glibc's default raises this threshold as it goes).
+    // Big blocks (a test's line and input, the job's text) are always mapped and unmapped on
+    // their own, never left in the heap when freed (glibc's default raises this threshold as
+    // it goes).
     mallopt(M_MMAP_THRESHOLD, 128 * 1024);
-    // The job line can be megabytes; stdio's character-wise reads would be slow.
+    // The job's and the tests' lines can be megabytes; stdio's character-wise reads would be
+    // slow.
     std::ios::sync_with_stdio(false);
 
-    int score = open("/proc/self/oom_score_adj", O_RDWR | O_CLOEXEC);
-    if (score >= 0) {
-        char text[16] = {};
-        if (read(score, text, sizeof text - 1) > 0) oom_score.original = std::to_string(std::atoi(text));
-        oom_score.fd = fcntl(score, F_DUPFD_CLOEXEC, 10);
-        close(score);
-    }
-    // Not dumpable: processes of the same uid cannot read the nonce in /proc/<pid>/mem.
+    // Not dumpable: the test processes, of the same uid, cannot trace this process nor open
+    // its memory or its descriptors (the control pipe) through /proc.
     prctl(PR_SET_DUMPABLE, 0);
     // g++ finds the linker on PATH, which an emptied environment would lack.
     setenv("PATH", "/usr/bin:/bin", 0);
@@ -915,7 +796,7 @@ int main(int argc, char** argv) {
     // every test is forked from, stays small.
     malloc_trim(0);
     try {
-        run_job(job, Channel(job.nonce));
+        run_job(job);
     } catch (const std::bad_alloc&) {
         std::cerr << "harness: out of memory (std::bad_alloc)\n";
         return 1;

@@ -1,9 +1,14 @@
 // Linked into every submission's program, function or whole program, compiled once when the
-// image is built. Its constructor runs before any of the code's own static constructors.
+// image is built: how a test process runs out of memory, and says so. Its constructor runs
+// before any of the code's own static constructors.
+#include <cxxabi.h>
 #include <pthread.h>
+#include <unistd.h>
 
 #include <cstdlib>
+#include <exception>
 #include <new>
+#include <typeinfo>
 
 namespace {
 
@@ -22,6 +27,23 @@ void out_of_memory() {
     throw std::bad_alloc();
 }
 
+// The driver reads what the test process reports on this descriptor.
+constexpr int kOutcomeFd = 3;
+std::terminate_handler default_terminate = nullptr;
+
+// Called by std::terminate: when an uncaught std::bad_alloc ends the process, tells the driver
+// so on descriptor 3, then lets the default handler print the exception and abort.
+[[noreturn]] void on_terminate() {
+    const std::type_info* type = abi::__cxa_current_exception_type();
+    if (type && *type == typeid(std::bad_alloc)) {
+        static const char kOutOfMemory[] = "{\"limit\":\"memory\"}";
+        ssize_t written = write(kOutcomeFd, kOutOfMemory, sizeof kOutOfMemory - 1);
+        (void)written;  // without it, the test is a plain runtime error
+    }
+    if (default_terminate) default_terminate();
+    std::abort();
+}
+
 __attribute__((constructor(101))) void start() {
     // The driver gives the main thread a stack of 256 MB (deep recursion is common), and
     // glibc takes the stack limit as every thread's default stack size too; thread stacks
@@ -34,6 +56,7 @@ __attribute__((constructor(101))) void start() {
     }
     reserve = std::malloc(kReserveBytes);
     std::set_new_handler(out_of_memory);
+    default_terminate = std::set_terminate(on_terminate);
 }
 
 }  // namespace

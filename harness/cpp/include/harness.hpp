@@ -130,19 +130,15 @@ public:
         first = false;
     }
 
-    // Whether the text has passed the limit; then stopped() tells whether the walk stopped
-    // there (a tree does), so that length() is where it stopped, not the whole length.
+    // Whether the text has passed the limit. A walk may stop there (a tree's does), so that
+    // length() is where it stopped, not the whole length.
     bool over() const { return length_ > limit_; }
-    void stop() { stopped_ = true; }
-    bool stopped() const { return stopped_; }
     std::size_t length() const { return length_; }
-    std::size_t limit() const { return limit_; }
     const std::string& text() const { return text_; }
 
 private:
     std::size_t limit_;
     std::size_t length_ = 0;
-    bool stopped_ = false;
     std::string text_;
 };
 

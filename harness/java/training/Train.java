@@ -1,17 +1,23 @@
+import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Build-time training for the AppCDS archive: runs the harness on typical jobs (a function, a
  * program, a compile error) with -XX:DumpLoadedClassList and writes the union of the classes
- * they loaded, javac's above all, for -Xshare:dump to archive.
+ * they loaded, javac's above all, for -Xshare:dump to archive. It plays the supervisor's part
+ * of harness/PROTOCOL.md at once: the job and every test line on the harness's stdin, each
+ * naming a reply file of its own, which must hold one reply when the harness is done.
  *
  * <p>usage: java -cp gson.jar Train.java TRAINING_DIR JVM_OPTIONS_FILE CLASS_LIST
  */
@@ -20,28 +26,40 @@ public class Train {
         Path dir = Path.of(args[0]);
         String options = "@" + args[1];
         Path classList = Path.of(args[2]);
-        List<JsonObject> jobs = List.of(
-                job(dir.resolve("Function.java"), "train",
+        List<Job> jobs = List.of(
+                new Job(dir.resolve("Function.java"), "train",
                         "[[[3,1,2],[[1,2],[3,4]],[\"b\",\"a\",\"b\"],{\"a\":1},[1,2,3],[4,2,7,1,3,6,9],"
                                 + "9007199254740993,2.5,\"q\",\"12 34\\nline two\"],"
                                 + "[[],[],[],{},[],[],0,0,\"a\",\"\"],"
                                 + "[[\"x\"],[],[],{},[],[],0,0,\"a\",\"\"]]"),
-                job(dir.resolve("Program.java"), null, "[\"3\\n1 2 3\\nsum total\\n\", \"1\\n-5\\nnegative\\n\"]"),
-                job(dir.resolve("CompileError.java"), "broken", "[[[1]]]"));
+                new Job(dir.resolve("Program.java"), null, "[\"3\\n1 2 3\\nsum total\\n\", \"1\\n-5\\nnegative\\n\"]"),
+                // Fails to load: the harness replies load_failed and reads no test.
+                new Job(dir.resolve("CompileError.java"), "broken", "[]"));
         Set<String> classes = new LinkedHashSet<>();
         for (int i = 0; i < jobs.size(); i++) {
             Path list = Files.createTempFile("training", ".classlist");
+            Path replies = Files.createTempDirectory("training-replies");
+            List<String> lines = jobs.get(i).lines(replies);
             Process harness = new ProcessBuilder("java", options, "-Xshare:off",
                     "-XX:DumpLoadedClassList=" + list, "harness.Harness")
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(ProcessBuilder.Redirect.INHERIT)
                     .start();
             try (OutputStream stdin = harness.getOutputStream()) {
-                stdin.write((jobs.get(i) + "\n").getBytes(StandardCharsets.UTF_8));
+                stdin.write(String.join("", lines).getBytes(StandardCharsets.UTF_8));
             }
             if (harness.waitFor() != 0) {
                 throw new IllegalStateException("training job " + i + " failed");
             }
+            try (Stream<Path> files = Files.list(replies)) {
+                for (Path reply : files.collect(Collectors.toList())) {
+                    if (Files.readAllLines(reply).size() != 1) {
+                        throw new IllegalStateException("training job " + i + ": no single reply in " + reply);
+                    }
+                    Files.delete(reply);
+                }
+            }
+            Files.delete(replies);
             for (String line : Files.readAllLines(list)) {
                 // The submissions' own lambdas cannot be archived: their classes are not on the class path.
                 if (!line.startsWith("@lambda-proxy Solution ") && !line.startsWith("@lambda-proxy Main ")) {
@@ -53,15 +71,34 @@ public class Train {
         Files.write(classList, classes);
     }
 
-    private static JsonObject job(Path code, String functionName, String inputs) throws Exception {
-        JsonObject job = new JsonObject();
-        job.addProperty("nonce", "training");
-        job.addProperty("code", Files.readString(code));
-        job.addProperty("function_name", functionName);
-        job.add("imports", JsonParser.parseString("[\"java.util.concurrent.*\"]"));
-        job.add("inputs", JsonParser.parseString(inputs));
-        job.addProperty("output_limit_bytes", 8192);
-        job.addProperty("value_limit_bytes", 32768);
-        return job;
+    /** A training job: its code, the function to call (null: a program) and its tests' inputs. */
+    private record Job(Path code, String functionName, String inputs) {
+        /**
+         * The harness's stdin, line by line: the job, then one line per test (none after a
+         * load failure), each naming its reply file in {@code replies}, which it creates.
+         */
+        List<String> lines(Path replies) throws Exception {
+            JsonObject job = new JsonObject();
+            job.addProperty("code", Files.readString(code));
+            job.addProperty("function_name", functionName);
+            job.add("imports", JsonParser.parseString("[\"java.util.concurrent.*\"]"));
+            job.addProperty("output_limit_bytes", 8192);
+            job.addProperty("value_limit_bytes", 32768);
+            job.addProperty("reply", reply(replies, 0));
+            List<String> lines = new ArrayList<>(List.of(job + "\n"));
+            JsonArray tests = JsonParser.parseString(inputs).getAsJsonArray();
+            for (int index = 0; index < tests.size(); index++) {
+                JsonObject test = new JsonObject();
+                test.addProperty("index", index);
+                test.add("input", tests.get(index));
+                test.addProperty("reply", reply(replies, index + 1));
+                lines.add(test + "\n");
+            }
+            return lines;
+        }
+
+        private static String reply(Path replies, int number) throws Exception {
+            return Files.createFile(replies.resolve(String.format("%03d", number))).toString();
+        }
     }
 }

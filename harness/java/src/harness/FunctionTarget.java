@@ -18,24 +18,22 @@ import java.util.List;
  */
 final class FunctionTarget implements Target {
     private final UserCode code;
-    private final Method method;
-    /** Solution's no-argument constructor; null for a static method. */
+    /** The methods of that name; a test calls the first that takes as many arguments as it gives. */
+    private final List<Method> overloads;
+    /** Solution's no-argument constructor; null when every overload is static. */
     private final Constructor<?> constructor;
     /** The longest returned value's JSON text, in bytes of UTF-8. */
     private final int valueLimit;
 
-    private FunctionTarget(UserCode code, Method method, Constructor<?> constructor, int valueLimit) {
+    private FunctionTarget(UserCode code, List<Method> overloads, Constructor<?> constructor, int valueLimit) {
         this.code = code;
-        this.method = method;
+        this.overloads = overloads;
         this.constructor = constructor;
         this.valueLimit = valueLimit;
     }
 
-    /**
-     * Finds {@code name}; among overloads, the one taking {@code arity} arguments (the first
-     * test's), as tests pass every argument.
-     */
-    static FunctionTarget find(UserCode code, String name, int arity, int valueLimit) throws LoadFailure {
+    /** Finds the methods named {@code name}: of Solution (and its superclasses), or else static ones. */
+    static FunctionTarget find(UserCode code, String name, int valueLimit) throws LoadFailure {
         ClassLoader loader = code.newLoader();
         Class<?> solution = code.declares("Solution") ? load(loader, "Solution") : null;
         List<Method> candidates = new ArrayList<>();
@@ -51,16 +49,14 @@ final class FunctionTarget implements Target {
             throw new LoadFailure("method '" + name + "' is not defined: write it as a method of class Solution"
                     + " or as a static method of a top-level class");
         }
-        Method method = candidates.stream().filter(m -> m.getParameterCount() == arity).findFirst()
-                .orElse(candidates.get(0));
-        method.setAccessible(true);
-        if (Modifier.isStatic(method.getModifiers())) {
-            return new FunctionTarget(code, method, null, valueLimit);
+        candidates.forEach(method -> method.setAccessible(true));
+        if (candidates.stream().allMatch(method -> Modifier.isStatic(method.getModifiers()))) {
+            return new FunctionTarget(code, candidates, null, valueLimit);
         }
         try {
             Constructor<?> constructor = solution.getDeclaredConstructor();
             constructor.setAccessible(true);
-            return new FunctionTarget(code, method, constructor, valueLimit);
+            return new FunctionTarget(code, candidates, constructor, valueLimit);
         } catch (NoSuchMethodException e) {
             throw new LoadFailure("class Solution needs a constructor without parameters to call " + name);
         }
@@ -88,10 +84,13 @@ final class FunctionTarget implements Target {
     @Override
     public void run(JsonElement input, JsonObject event) {
         event.addProperty("time_ms", 0.0);
+        List<JsonElement> given = input.isJsonArray() ? input.getAsJsonArray().asList() : List.of(input);
+        Method method = overloads.stream().filter(m -> m.getParameterCount() == given.size()).findFirst()
+                .orElse(overloads.get(0));
         Object result;
         try {
-            Object[] arguments = arguments(input);
-            Object solution = constructor == null ? null : constructor.newInstance();
+            Object[] arguments = arguments(method, given);
+            Object solution = Modifier.isStatic(method.getModifiers()) ? null : constructor.newInstance();
             long started = System.nanoTime();
             try {
                 result = method.invoke(solution, arguments);
@@ -115,8 +114,7 @@ final class FunctionTarget implements Target {
         try {
             event.addProperty("value", JsonCodec.render(result, method.getGenericReturnType(), valueLimit));
         } catch (JsonCodec.ValueTooLong tooLong) {
-            event.addProperty("limit", "output");
-            event.addProperty("error", tooLong.getMessage());
+            event.addProperty("value_bytes", tooLong.bytes);
         } catch (JsonParseException e) { // Gson's, and the harness's own: a cycle, say
             event.addProperty("error", "the return value cannot be rendered as JSON: " + e.getMessage());
         } catch (RuntimeException | Error e) {
@@ -135,8 +133,7 @@ final class FunctionTarget implements Target {
     }
 
     /** The test's input as the method's arguments; a mismatch names the argument. */
-    private Object[] arguments(JsonElement input) throws ArgumentError {
-        List<JsonElement> given = input.isJsonArray() ? input.getAsJsonArray().asList() : List.of(input);
+    private static Object[] arguments(Method method, List<JsonElement> given) throws ArgumentError {
         Parameter[] parameters = method.getParameters();
         Type[] types = method.getGenericParameterTypes();
         if (given.size() != parameters.length) {

@@ -89,11 +89,16 @@ final class JsonCodec {
         return text.result();
     }
 
-    /** A returned value whose JSON text is longer than the limit. */
+    /**
+     * A returned value whose JSON text is longer than the limit: {@code bytes} is its length in
+     * UTF-8, or where counting gave up (see {@link BoundedText}) the bytes counted until then.
+     */
     static final class ValueTooLong extends RuntimeException {
-        ValueTooLong(long bytes, boolean counted, int limit) {
-            super("the returned value is " + (counted ? "" : "more than ") + bytes + " bytes of JSON; the limit is "
-                    + limit, null, false, false);
+        final long bytes;
+
+        ValueTooLong(long bytes) {
+            super(null, null, false, false);
+            this.bytes = bytes;
         }
     }
 
@@ -101,7 +106,8 @@ final class JsonCodec {
      * A Writer that keeps text up to a limit in bytes of UTF-8 and past it only counts. Counting
      * is cheap for long strings (Gson writes them in one piece) but not for a list of millions
      * of numbers (two pieces each), and the test's deadline is ticking: past the limit it gives
-     * up after {@link #COUNTED_PIECES} pieces, and the size is then "more than" what it counted.
+     * up after {@link #COUNTED_PIECES} pieces, and the size is then what it counted, less than
+     * the whole.
      */
     private static final class BoundedText extends Writer {
         private static final int COUNTED_PIECES = 1 << 18;
@@ -161,13 +167,13 @@ final class JsonCodec {
 
         private void countPiece() {
             if (++piecesPast > COUNTED_PIECES) {
-                throw new ValueTooLong(bytes, false, limit);
+                throw new ValueTooLong(bytes);
             }
         }
 
         String result() {
             if (kept == null) {
-                throw new ValueTooLong(bytes, true, limit);
+                throw new ValueTooLong(bytes);
             }
             return kept.toString();
         }

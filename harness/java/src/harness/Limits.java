@@ -13,11 +13,14 @@ final class Limits {
     /** Default caps when the job does not give them (harness/PROTOCOL.md). */
     static final int DEFAULT_OUTPUT_LIMIT_BYTES = 8192;
     static final int DEFAULT_VALUE_LIMIT_BYTES = 32768;
-    /** What is kept of a load_failed message (javac's report of a flood of errors, say). */
+    /** What is sent of a load_failed message (javac's report of a flood of errors, say). */
     static final int MESSAGE_LIMIT_BYTES = 64 << 10;
 
-    /** The container's stderr, taken before anything replaces System.err: the worker reads it. */
-    private static final FileOutputStream CONTAINER_STDERR = new FileOutputStream(FileDescriptor.err);
+    /**
+     * The harness's own stderr, taken before anything replaces System.err: a pipe the supervisor
+     * drains, whose tail it shows only if the harness dies.
+     */
+    private static final FileOutputStream HARNESS_STDERR = new FileOutputStream(FileDescriptor.err);
     /** Written before anything else when memory has run out: it needs no allocation. */
     private static final byte[] OUT_OF_MEMORY_NOTE =
             "harness: java.lang.OutOfMemoryError: out of memory\n".getBytes(StandardCharsets.UTF_8);
@@ -74,39 +77,35 @@ final class Limits {
 
     /**
      * Handles what a thread of the user's code did not catch, as the JVM would (printed to
-     * System.err, which is the test's capture), and when it is an OutOfMemoryError also says so
-     * on the container's stderr and counts it for the test that is running.
+     * System.err, which is the test's capture), and counts an OutOfMemoryError for the test
+     * that is running.
      */
     static void installUncaughtHandler() {
         Thread.setDefaultUncaughtExceptionHandler(Limits::uncaught);
     }
 
     private static void uncaught(Thread thread, Throwable thrown) {
-        if (thrown instanceof OutOfMemoryError) {
-            if (isOutOfMemory(thrown)) {
-                escapedOutOfMemoryErrors++;
-            }
-            try {
-                tellContainer("harness: out of memory in thread \"" + thread.getName() + "\": " + thrown + "\n");
-            } catch (Throwable noMemory) {
-                tellContainerOutOfMemory();
-            }
+        if (isOutOfMemory(thrown)) {
+            escapedOutOfMemoryErrors++;
         }
         try {
             System.err.print("Exception in thread \"" + thread.getName() + "\" ");
             thrown.printStackTrace(System.err);
-        } catch (Throwable ignored) { // out of memory again: the note above is all there is
+        } catch (Throwable ignored) { // out of memory again: the count above is all there is
         }
     }
 
     /**
-     * The harness itself failed: a malformed job, its own bug, or no memory left (a thread the
-     * user's code left running holds the heap). Said on the container's stderr, "out of memory"
-     * first when it is that, as the JVM is about to halt.
+     * The harness itself failed: a malformed job, a reply path it cannot write, its own bug, or
+     * no memory left (a thread the user's code left running holds the heap). Said on the
+     * harness's stderr, "out of memory" first when it is that, as the JVM is about to halt.
      */
     static void harnessFailed(PrintStream stderr, Throwable failure) {
         if (failure instanceof OutOfMemoryError) {
-            tellContainerOutOfMemory(); // first, in case the trace cannot be built
+            try { // first, and without allocating, in case the trace cannot be built
+                HARNESS_STDERR.write(OUT_OF_MEMORY_NOTE);
+            } catch (Throwable ignored) { // nothing more can be said
+            }
         }
         try {
             stderr.print("harness: ");
@@ -120,42 +119,16 @@ final class Limits {
     }
 
     /**
-     * Writes {@code text} on the container's stderr; with no memory left to build it, a fixed
-     * note that still says "out of memory", which the worker looks for when the JVM dies.
+     * {@code text} cut to at most {@code limit} bytes of UTF-8, on a character boundary and with
+     * no note: the supervisor notes the cut.
      */
-    private static void tellContainer(String text) {
-        try {
-            CONTAINER_STDERR.write(text.getBytes(StandardCharsets.UTF_8));
-        } catch (Throwable failed) {
-            try {
-                CONTAINER_STDERR.write(OUT_OF_MEMORY_NOTE);
-            } catch (Throwable ignored) { // nothing more can be said
-            }
-        }
-    }
-
-    /** Writes the fixed out-of-memory note on the container's stderr. */
-    private static void tellContainerOutOfMemory() {
-        try {
-            CONTAINER_STDERR.write(OUT_OF_MEMORY_NOTE);
-        } catch (Throwable ignored) { // nothing more can be said
-        }
-    }
-
-    /** {@code text} cut to at most {@code limit} bytes of UTF-8, with a note when it was cut. */
-    static String capped(String text, int limit) {
+    static String cut(String text, int limit) {
         long bytes = 0;
         for (int i = 0; i < text.length(); i++) {
-            int size = utf8Size(text.charAt(i));
-            if (bytes + size > limit) {
-                int end = i > 0 && Character.isHighSurrogate(text.charAt(i - 1)) ? i - 1 : i;
-                long total = bytes;
-                for (int j = i; j < text.length(); j++) {
-                    total += utf8Size(text.charAt(j));
-                }
-                return text.substring(0, end) + "\n[truncated: " + total + " bytes, " + limit + " kept]";
+            bytes += utf8Size(text.charAt(i));
+            if (bytes > limit) {
+                return text.substring(0, i > 0 && Character.isHighSurrogate(text.charAt(i - 1)) ? i - 1 : i);
             }
-            bytes += size;
         }
         return text;
     }

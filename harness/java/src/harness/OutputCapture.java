@@ -39,19 +39,34 @@ final class OutputCapture extends OutputStream {
         written += length;
     }
 
-    /** Whether more was written since the last {@link #take} than is kept. */
-    synchronized boolean overflowed() {
-        return written > limit;
-    }
+    /** What {@link #take} returns: the text kept, and how many bytes were written in all. */
+    record Taken(String text, long written) {}
 
-    /** The text captured since the last call, with a note when some was dropped. */
-    synchronized String take() {
-        String text = kept.toString(StandardCharsets.UTF_8);
-        if (written > limit) {
-            text += "\n[output truncated: " + written + " bytes written, " + limit + " kept]";
-        }
+    /**
+     * What was written since the last call: the text kept, decoded as UTF-8 and cut to the limit
+     * on a character boundary (where the limit split a character, its first bytes are dropped,
+     * and undecodable bytes, each read as U+FFFD of three bytes, cannot take the text past the
+     * limit), and the count of every byte written.
+     */
+    synchronized Taken take() {
+        byte[] bytes = kept.toByteArray();
+        int end = written > bytes.length ? withoutSplitCharacter(bytes) : bytes.length;
+        Taken taken = new Taken(Limits.cut(new String(bytes, 0, end, StandardCharsets.UTF_8), limit), written);
         kept.reset();
         written = 0;
-        return text;
+        return taken;
+    }
+
+    /** The length of {@code bytes} without a character that its last bytes only begin. */
+    private static int withoutSplitCharacter(byte[] bytes) {
+        for (int i = bytes.length - 1; i >= Math.max(0, bytes.length - 4); i--) {
+            int b = bytes[i] & 0xff;
+            if ((b & 0xc0) == 0x80) {
+                continue; // a continuation byte: its lead is further back
+            }
+            int size = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+            return bytes.length - i < size ? i : bytes.length;
+        }
+        return bytes.length;
     }
 }
