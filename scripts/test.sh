@@ -26,5 +26,13 @@ else
 fi
 log "unit tests"
 cargo test --quiet --workspace
+case " $LANGUAGES " in
+*" go "*)
+    log "the Go harness's own tests (in its image)"
+    docker run --rm --network none --tmpfs /tmp:rw,exec,mode=1777 -e HOME=/tmp \
+        -e GOCACHE=/tmp/gocache -e GOFLAGS=-mod=mod -w /opt/harness/src --entrypoint go \
+        exec-sandbox-go:latest test ./...
+    ;;
+esac
 log "end-to-end tests ($LANGUAGES)"
 E2E_LANGUAGES=$(echo $LANGUAGES | tr ' ' ',') cargo test --quiet --features e2e --test e2e -- --test-threads=1

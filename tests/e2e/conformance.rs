@@ -1,5 +1,7 @@
 //! Five languages that behave as one: every problem under `tests/conformance/` is solved in
-//! each language and must give the same verdicts and the same `actual_output` everywhere.
+//! each language and must give the same verdicts and the same `actual_output` everywhere,
+//! and, where a problem names them, the same captures and error text to the byte: the
+//! golden test that every sandbox image speaks `harness/PROTOCOL.md` the same way.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -24,6 +26,11 @@ struct ProblemTest {
     expected_output: String,
     actual_output: String,
     status: String,
+    /// Where a problem names them, the captures and the error must be these, exactly: the
+    /// protocol's one wording for caps and notes, whichever harness ran the code.
+    stdout: Option<String>,
+    stderr: Option<String>,
+    error: Option<String>,
 }
 
 fn problems_dir() -> PathBuf {
@@ -128,6 +135,15 @@ async fn every_problem_gives_the_same_results_in_every_language() {
                 &result["actual_output"],
                 &test.actual_output,
             );
+            for (field, want) in [
+                ("stdout", &test.stdout),
+                ("stderr", &test.stderr),
+                ("error", &test.error),
+            ] {
+                if let Some(want) = want {
+                    check(format!("test {i} {field}"), &result[field], want);
+                }
+            }
         }
         if body["status"] != problem.status.as_str() {
             failures.push(format!(

@@ -102,8 +102,8 @@ func inMemory(path string) (executable, error) {
 	if errno != 0 {
 		return executable{}, fmt.Errorf("memfd_create: %v", errno)
 	}
-	// Above the descriptors a child is given (0-3), which would replace this one in the
-	// child before it executes /proc/self/fd/N.
+	// Above descriptors 0-2, which are replaced in a child (program mode) or in this
+	// process (function mode) before /proc/self/fd/N is executed.
 	high, _, errno := syscall.Syscall(syscall.SYS_FCNTL, fd, syscall.F_DUPFD_CLOEXEC, 10)
 	syscall.Close(int(fd))
 	if errno != 0 {

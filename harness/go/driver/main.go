@@ -1,17 +1,14 @@
-// The Go sandbox's harness (harness/PROTOCOL.md): it reads the job, builds the user's code
-// into a program and runs it, writing the events behind the nonce.
+// The Go sandbox's harness (harness/PROTOCOL.md): it reads the job from descriptor 0,
+// builds the user's code into a program and replies `loaded` (or `load_failed`).
 //
-// The nonce never leaves this process. In function mode the program is the user's code
-// with a generated main that calls harnessrt.Run, which writes bare event lines to a pipe
-// that this process forwards; in program mode this process runs the user's program once
-// per test and writes the events itself.
+// In function mode the program is the user's code with a generated main that calls
+// harnessrt.Run, and this process executes it in its own place: the program reads the test
+// lines from descriptor 0 and replies to each itself. In program mode this process stays,
+// runs the user's program once per test line and replies to each.
 package main
 
 import (
 	"bufio"
-	"bytes"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,19 +16,26 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
+	"strconv"
 	"syscall"
 	"time"
+	"unicode/utf8"
 )
 
 type job struct {
-	Nonce            string            `json:"nonce"`
-	Code             string            `json:"code"`
-	FunctionName     *string           `json:"function_name"`
-	Imports          []string          `json:"imports"`
-	Inputs           []json.RawMessage `json:"inputs"`
-	OutputLimitBytes *int              `json:"output_limit_bytes"`
-	ValueLimitBytes  *int              `json:"value_limit_bytes"`
+	Code             string   `json:"code"`
+	FunctionName     *string  `json:"function_name"`
+	Imports          []string `json:"imports"`
+	OutputLimitBytes *int     `json:"output_limit_bytes"`
+	ValueLimitBytes  *int     `json:"value_limit_bytes"`
+	Reply            string   `json:"reply"`
+}
+
+// testLine is one line of the control pipe after the job.
+type testLine struct {
+	Index int             `json:"index"`
+	Input json.RawMessage `json:"input"`
+	Reply string          `json:"reply"`
 }
 
 // limits are the job's caps on what a test's output and value may be.
@@ -48,24 +52,30 @@ const (
 // exitHarnessError is the exit status when the harness itself fails (EX_SOFTWARE).
 const exitHarnessError = 70
 
+// stderrFdFloor is the lowest descriptor the harness's stderr moves to in the program,
+// clear of the ones this process has open.
+const stderrFdFloor = 100
+
 func main() {
-	// The user's code runs under this uid. Undumpable, this process keeps its memory, and
-	// so the nonce, out of that code's reach (/proc/PID/mem).
-	syscall.RawSyscall(syscall.SYS_PRCTL, syscall.PR_SET_DUMPABLE, 0, 0)
 	os.Exit(run())
 }
 
 func run() int {
+	// The supervisor writes the first test line only after the loaded reply: reading
+	// ahead here cannot take a line from the program executed in function mode.
+	control := bufio.NewReader(os.Stdin)
 	var j job
-	line, err := bufio.NewReader(os.Stdin).ReadBytes('\n')
+	line, err := control.ReadBytes('\n')
 	if err == nil || err == io.EOF {
 		err = json.Unmarshal(line, &j)
+	}
+	if err == nil && j.Reply == "" {
+		err = errors.New("it names no reply path")
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "harness: cannot read the job:", err)
 		return exitHarnessError
 	}
-	events := eventWriter{j.Nonce}
 	limit := limits{defaultOutputLimit, defaultValueLimit}
 	if j.OutputLimitBytes != nil && *j.OutputLimitBytes >= 0 {
 		limit.output = *j.OutputLimitBytes
@@ -82,264 +92,144 @@ func run() int {
 	}
 	var failure loadError
 	if errors.As(err, &failure) {
-		events.write(map[string]string{"event": "load_failed", "message": failure.message})
-		return 0
+		err = reply(j.Reply, map[string]string{"event": "load_failed", "message": failure.message})
+	} else if err == nil {
+		err = reply(j.Reply, map[string]interface{}{"event": "loaded", "compile_time_ms": milliseconds(time.Since(started))})
+		if err == nil && j.FunctionName != nil {
+			err = serveFunction(program, limit)
+		} else if err == nil {
+			err = runProgram(program, control, limit)
+		}
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "harness:", err)
 		return exitHarnessError
 	}
-	events.write(map[string]interface{}{"event": "loaded", "compile_time_ms": milliseconds(time.Since(started))})
-
-	runTests := runFunction
-	if j.FunctionName == nil {
-		runTests = runProgram
-	}
-	status, err := runTests(program, j.Inputs, limit, events)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "harness:", err)
-		return exitHarnessError
-	}
-	return status
+	return 0
 }
 
-// runFunction runs the program built around the user's function, which runs every test,
-// and forwards its events. It returns this process's exit status.
-func runFunction(program executable, inputs []json.RawMessage, limit limits, events eventWriter) (int, error) {
-	token, err := randomToken()
-	if err != nil {
-		return 0, err
-	}
-	jobPath := filepath.Join(buildDir, "job.json")
-	jobText, err := json.Marshal(map[string]interface{}{
-		"inputs": inputs, "output_limit_bytes": limit.output, "value_limit_bytes": limit.value, "token": token})
-	if err != nil {
-		return 0, err
-	}
-	if err := os.WriteFile(jobPath, jobText, 0o600); err != nil {
-		return 0, err
+// serveFunction executes the program built around the user's function in this process's
+// place, which then serves every test (see harnessrt): descriptor 0 stays the control pipe,
+// 1 and 2 become the capture files, and this process's stderr moves above them. It returns
+// only if it cannot, with this process's stderr back in place.
+func serveFunction(program executable, limit limits) error {
+	harnessStderr, _, errno := syscall.Syscall(syscall.SYS_FCNTL, 2, syscall.F_DUPFD, stderrFdFloor)
+	if errno != 0 {
+		return fmt.Errorf("cannot move the stderr: %v", errno)
 	}
 	stdout, err := captureFile("stdout")
 	if err != nil {
-		return 0, err
+		return err
 	}
 	stderr, err := captureFile("stderr")
 	if err != nil {
-		return 0, err
+		return err
 	}
-	eventsIn, eventsOut, err := os.Pipe()
-	if err != nil {
-		return 0, err
+	args := []string{"solution", strconv.Itoa(limit.output), strconv.Itoa(limit.value), strconv.Itoa(int(harnessStderr))}
+	err = syscall.Dup3(int(stdout.Fd()), 1, 0)
+	if err == nil {
+		err = syscall.Dup3(int(stderr.Fd()), 2, 0)
 	}
-	memory := memoryLimit()
-	process := &exec.Cmd{
-		Path:       program.path(),
-		Args:       []string{"solution", jobPath},
-		Env:        programEnvironment(memory),
-		Dir:        "/tmp",
-		Stdout:     stdout,
-		Stderr:     stderr,
-		ExtraFiles: []*os.File{eventsOut}, // fd 3, see harnessrt
+	if err == nil {
+		err = syscall.Exec(program.path(), args, programEnvironment(memoryLimit()))
 	}
-	killsBefore := oomKills()
-	if err := process.Start(); err != nil {
-		return 0, fmt.Errorf("cannot start the program: %v", err)
-	}
-	preferForOOM(process.Process.Pid)
-	eventsOut.Close()
-
-	// Only lines behind the token are harnessrt's, and of those only the events due next:
-	// the user's code may write anything to the pipe it shares the process with.
-	prefix := []byte(token + " ")
-	next, done := 0, false
-	lines := bufio.NewReader(eventsIn)
-	for {
-		line, err := readLine(lines, maxEventBytes(limit))
-		if at := bytes.Index(line, prefix); at >= 0 && !done {
-			line = line[at+len(prefix):]
-			var event struct {
-				Event string `json:"event"`
-				Index *int   `json:"index"`
-			}
-			if json.Unmarshal(line, &event) == nil {
-				switch {
-				case event.Event == "test" && event.Index != nil && *event.Index == next:
-					events.forward(line)
-					next++
-				case event.Event == "done" && next == len(inputs):
-					events.forward(line)
-					done = true
-				}
-			}
-		}
-		if err != nil {
-			break
-		}
-	}
-	process.Wait()
-	if done {
-		return 0, nil
-	}
-	// The program died in a test (a fatal error, a panic in a goroutine, os.Exit, a
-	// signal): the worker reads the crash from this stderr and the status from this exit.
-	written := unread(stderr)
-	report := crashHead(written)
-	lastWords := ""
-	if killedForMemory(process.ProcessState, killsBefore) {
-		lastWords = oomReport(memory)
-	} else if goOutOfMemory(written) {
-		// Go's report names it first; its goroutines' traces follow. Said last too.
-		lastWords = "fatal error: runtime: out of memory"
-	}
-	if lastWords != "" {
-		if len(report) > 0 && report[len(report)-1] != '\n' {
-			report = append(report, '\n')
-		}
-		report = append(report, lastWords+"\n"...)
-	}
-	os.Stderr.Write(report)
-	return exitStatus(process.ProcessState), nil
+	syscall.Dup3(int(harnessStderr), 2, 0)
+	return fmt.Errorf("cannot execute the program: %v", err)
 }
 
-// maxEventBytes bounds an event line: its value, stdout, stderr and error, escaped.
-func maxEventBytes(limit limits) int {
-	return 8*(limit.value+2*limit.output) + 1<<16
-}
-
-// readLine reads one line, ended by its newline (or the end of the input, with its error),
-// dropping lines longer than max: only the user's code writes such.
-func readLine(reader *bufio.Reader, max int) ([]byte, error) {
-	var line []byte
-	tooLong := false
-	for {
-		chunk, err := reader.ReadSlice('\n')
-		if !tooLong {
-			if len(line)+len(chunk) > max {
-				tooLong, line = true, nil
-			} else {
-				line = append(line, chunk...)
-			}
-		}
-		if err != bufio.ErrBufferFull {
-			if tooLong {
-				return nil, err
-			}
-			return line, err
-		}
-	}
-}
-
-// randomToken is a fresh secret for one run of the program, as hex.
-func randomToken() (string, error) {
-	secret := make([]byte, 16)
-	if _, err := rand.Read(secret); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(secret), nil
-}
-
-// crashReport matches the first line of Go's report of a fatal panic or error.
-var crashReport = regexp.MustCompile(`(?m)^(panic|fatal error|runtime): `)
-
-// crashHead is Go's crash report in what a dead program wrote to stderr (or the end of
-// that output where there is none), small enough for the worker to keep whole.
-func crashHead(stderr []byte) []byte {
-	const keep = 4000
-	start := len(stderr) - keep
-	if found := crashReport.FindIndex(stderr); found != nil {
-		start = found[0]
-	}
-	if start < 0 {
-		start = 0
-	}
-	return stderr[start:min(start+keep, len(stderr))]
-}
-
-// runProgram runs the user's whole program once per test, the input as its stdin.
-func runProgram(program executable, inputs []json.RawMessage, limit limits, events eventWriter) (int, error) {
+// runProgram runs the user's whole program once per test line, the input as its stdin,
+// until the end of the control pipe.
+func runProgram(program executable, control *bufio.Reader, limit limits) error {
 	stdinPath := filepath.Join(buildDir, "stdin")
-	memory := memoryLimit()
-	environment := programEnvironment(memory)
-	for index, raw := range inputs {
-		event := programEvent{Event: "test", Index: index}
-		var input string
-		if err := json.Unmarshal(raw, &input); err != nil {
-			event.Error = "a program's input is its stdin, a string, not " + string(raw)
-			events.write(event)
-			continue
-		}
-		if err := os.WriteFile(stdinPath, []byte(input), 0o600); err != nil {
-			return 0, err
-		}
-		stdin, err := os.Open(stdinPath)
-		if err != nil {
-			return 0, err
-		}
-		// Files rather than pipes: the test is over when the program is, even if something
-		// it started still holds its stdout.
-		stdout, err := captureFile("stdout")
-		if err != nil {
-			return 0, err
-		}
-		stderr, err := captureFile("stderr")
-		if err != nil {
-			return 0, err
-		}
-		process := &exec.Cmd{
-			Path:   program.path(),
-			Args:   []string{"solution"},
-			Env:    environment,
-			Dir:    "/tmp",
-			Stdin:  stdin,
-			Stdout: stdout,
-			Stderr: stderr,
-		}
-		killsBefore := oomKills()
-		started := time.Now()
-		err = process.Start()
-		if err == nil {
-			preferForOOM(process.Process.Pid)
-			err = process.Wait()
-		}
-		event.TimeMs = milliseconds(time.Since(started))
-		stdin.Close()
-		var exited *exec.ExitError
-		if errors.As(err, &exited) {
-			event.Error = describeExit(exited.ProcessState)
-		} else if err != nil {
-			event.Error = "the program could not run: " + err.Error()
-		}
-		var overflow [2]bool
-		event.Output, overflow[0] = takeCapture(stdout, limit.output)
-		event.Stderr, overflow[1] = takeCapture(stderr, limit.output)
-		if overflow[0] || overflow[1] {
-			event.Limit = "output"
-		}
-		if state := process.ProcessState; state != nil {
-			event.MemoryKb = peakKB(state)
-			if killedForMemory(state, killsBefore) {
-				event.Error, event.Limit = oomReport(memory), "memory"
-			} else if !state.Success() && goOutOfMemory(unread(stderr)) {
-				event.Limit = "memory"
+	environment := programEnvironment(memoryLimit())
+	for {
+		line, readErr := control.ReadBytes('\n')
+		if len(line) == 0 {
+			if readErr != io.EOF {
+				return fmt.Errorf("cannot read the control pipe: %v", readErr)
 			}
+			return nil
 		}
-		stdout.Close()
-		stderr.Close()
-		events.write(event)
+		var test testLine
+		if err := json.Unmarshal(line, &test); err != nil || test.Reply == "" {
+			return fmt.Errorf("a test line that does not read (%v): %.200q", err, line)
+		}
+		event := programReply{Event: "test", Index: test.Index}
+		var input string
+		if err := json.Unmarshal(test.Input, &input); err != nil {
+			event.Error = cut("a program's input is its stdin, a string, not "+string(test.Input), limit.output)
+		} else if err := runOnce(program, environment, stdinPath, input, limit, &event); err != nil {
+			return err
+		}
+		if err := reply(test.Reply, event); err != nil {
+			return err
+		}
+		if readErr != nil {
+			return nil
+		}
 	}
-	events.write(map[string]string{"event": "done"})
-	return 0, nil
 }
 
-type programEvent struct {
-	Event    string  `json:"event"`
-	Index    int     `json:"index"`
-	Output   string  `json:"output"`
-	Stderr   string  `json:"stderr"`
-	TimeMs   float64 `json:"time_ms"`
-	MemoryKb int64   `json:"memory_kb"`
-	Error    string  `json:"error,omitempty"`
-	Limit    string  `json:"limit,omitempty"`
+// runOnce runs the program on one input and fills in the test's reply.
+func runOnce(program executable, environment []string, stdinPath, input string, limit limits, event *programReply) error {
+	if err := os.WriteFile(stdinPath, []byte(input), 0o600); err != nil {
+		return err
+	}
+	stdin, err := os.Open(stdinPath)
+	if err != nil {
+		return err
+	}
+	defer stdin.Close()
+	// Files rather than pipes: the test is over when the program is, even if something
+	// it started still holds its stdout.
+	stdout, err := captureFile("stdout")
+	if err != nil {
+		return err
+	}
+	defer stdout.Close()
+	stderr, err := captureFile("stderr")
+	if err != nil {
+		return err
+	}
+	defer stderr.Close()
+	process := &exec.Cmd{
+		Path:   program.path(),
+		Args:   []string{"solution"},
+		Env:    environment,
+		Dir:    "/tmp",
+		Stdin:  stdin,
+		Stdout: stdout,
+		Stderr: stderr,
+	}
+	started := time.Now()
+	err = process.Run()
+	event.TimeMs = milliseconds(time.Since(started))
+	var exited *exec.ExitError
+	if errors.As(err, &exited) {
+		event.Error = describeExit(exited.ProcessState)
+	} else if err != nil {
+		event.Error = "the program could not run: " + err.Error()
+	}
+	event.Output, event.StdoutBytes = takeCapture(stdout, limit.output)
+	event.Stderr, event.StderrBytes = takeCapture(stderr, limit.output)
+	if state := process.ProcessState; state != nil {
+		event.MemoryKb = peakKB(state)
+	}
+	return nil
+}
+
+// programReply is a test's reply in program mode: the program's stdout is its output.
+type programReply struct {
+	Event       string  `json:"event"`
+	Index       int     `json:"index"`
+	Output      string  `json:"output"`
+	Stdout      string  `json:"stdout"`
+	Stderr      string  `json:"stderr"`
+	StdoutBytes int     `json:"stdout_bytes"`
+	StderrBytes int     `json:"stderr_bytes"`
+	TimeMs      float64 `json:"time_ms"`
+	MemoryKb    int64   `json:"memory_kb"`
+	Error       string  `json:"error,omitempty"`
 }
 
 func describeExit(state *os.ProcessState) string {
@@ -347,14 +237,6 @@ func describeExit(state *os.ProcessState) string {
 		return fmt.Sprintf("the program was killed by signal %d (%v)", status.Signal(), status.Signal())
 	}
 	return fmt.Sprintf("the program exited with code %d", state.ExitCode())
-}
-
-// exitStatus is the shell's number for how a process ended: its code, or 128 + signal.
-func exitStatus(state *os.ProcessState) int {
-	if status, ok := state.Sys().(syscall.WaitStatus); ok && status.Signaled() {
-		return 128 + int(status.Signal())
-	}
-	return state.ExitCode()
 }
 
 // captureFile is a new file to stand in for one of the program's standard descriptors
@@ -367,48 +249,56 @@ func captureFile(name string) (*os.File, error) {
 	return os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o600)
 }
 
-// takeCapture is the first limit bytes of a capture file, with the note harnessrt also
-// writes when more was written, and whether it was.
-func takeCapture(file *os.File, limit int) (string, bool) {
+// takeCapture is what a capture file holds, cut to the limit, and how many bytes that was.
+func takeCapture(file *os.File, limit int) (string, int) {
 	info, err := file.Stat()
 	if err != nil {
-		return "", false
+		return "", 0
 	}
 	size := int(info.Size())
-	kept := make([]byte, min(size, limit))
+	// A character the limit splits is read whole, to be left out whole.
+	kept := make([]byte, min(size, limit+utf8.UTFMax))
 	n, _ := file.ReadAt(kept, 0)
-	text := string(kept[:n])
-	if size > limit {
-		text += fmt.Sprintf("\n[output truncated: %d bytes written, %d kept]", size, limit)
-	}
-	return text, size > limit
+	return cut(string(kept[:n]), limit), size
 }
 
-// unread is what the program wrote to a capture file since it last emptied it.
-func unread(file *os.File) []byte {
-	info, err := file.Stat()
-	if err != nil {
-		return nil
+// cut keeps the first limit bytes of text, less a character the limit would split (text
+// that is not UTF-8 there is cut at the limit).
+func cut(text string, limit int) string {
+	if len(text) <= limit {
+		return text
 	}
-	text := make([]byte, info.Size())
-	n, _ := file.ReadAt(text, 0)
-	return text[:n]
+	end := limit
+	for start := limit; start >= 0 && start > limit-utf8.UTFMax; start-- {
+		if utf8.RuneStart(text[start]) {
+			if _, size := utf8.DecodeRuneInString(text[start:]); start+size > limit {
+				end = start
+			}
+			break
+		}
+	}
+	return text[:end]
 }
 
-// eventWriter writes events to this process's stdout, each line behind the nonce.
-type eventWriter struct{ nonce string }
-
-func (w eventWriter) write(event interface{}) {
+// reply writes one reply, a JSON object and a newline, to its path, which takes nothing
+// else: opened for this reply and closed after it.
+func reply(path string, event interface{}) error {
 	text, err := json.Marshal(event)
 	if err != nil {
-		panic(err) // events hold only strings and numbers
+		panic(err) // replies hold only strings and numbers
 	}
-	w.forward(append(text, '\n'))
-}
-
-// forward writes one event line, ended by its newline, in one write.
-func (w eventWriter) forward(line []byte) {
-	os.Stdout.Write(append([]byte(w.nonce+" "), line...))
+	file, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return fmt.Errorf("cannot write the reply: %v", err)
+	}
+	_, err = file.Write(append(text, '\n'))
+	if closeErr := file.Close(); err == nil {
+		err = closeErr
+	}
+	if err != nil {
+		return fmt.Errorf("cannot write the reply: %v", err)
+	}
+	return nil
 }
 
 func milliseconds(d time.Duration) float64 {

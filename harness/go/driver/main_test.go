@@ -1,28 +1,42 @@
 package main
 
 import (
-	"bufio"
-	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
 
-func TestReadLineDropsLinesPastTheBound(t *testing.T) {
-	long := strings.Repeat("x", 10000)
-	reader := bufio.NewReaderSize(strings.NewReader("short\n"+long+"\nnext\nend"), 16)
-	var got []string
-	for {
-		line, err := readLine(reader, 100)
-		got = append(got, string(line))
-		if err != nil {
-			if err != io.EOF {
-				t.Fatal(err)
-			}
-			break
+func TestCutKeepsWholeCharacters(t *testing.T) {
+	cases := []struct {
+		text  string
+		limit int
+		want  string
+	}{
+		{"abc", 5, "abc"},
+		{"abc", 3, "abc"},
+		{"abcd", 3, "abc"},
+		{"aé", 2, "a"},
+		{"a👋b", 4, "a"},
+		{"a👋b", 5, "a👋"},
+		{"\x80\x80\x80\x80\x80", 2, "\x80\x80"},
+		{"ab\xf0\x9f", 3, "ab\xf0"},
+	}
+	for _, c := range cases {
+		if got := cut(c.text, c.limit); got != c.want {
+			t.Errorf("cut(%q, %d) = %q, want %q", c.text, c.limit, got, c.want)
 		}
 	}
-	want := []string{"short\n", "", "next\n", "end"}
-	if strings.Join(got, "|") != strings.Join(want, "|") {
-		t.Errorf("got %q, want %q", got, want)
+}
+
+func TestTakeCaptureCountsAllAndKeepsTheLimit(t *testing.T) {
+	file, err := os.Create(filepath.Join(t.TempDir(), "capture"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	file.WriteString(strings.Repeat("é", 10))
+	if text, size := takeCapture(file, 5); text != "éé" || size != 20 {
+		t.Errorf("got %q, %d", text, size)
 	}
 }

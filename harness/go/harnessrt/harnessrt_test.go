@@ -2,9 +2,13 @@ package harnessrt
 
 import (
 	"encoding/json"
+	"io"
 	"math"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -137,5 +141,53 @@ func TestValuesPastTheLimitAreMeasuredNotKept(t *testing.T) {
 				t.Errorf("%T at limit %d: kept %d bytes", v, limit, len(text))
 			}
 		}
+	}
+}
+
+func TestCapturesAreCutOnACharacterAndCountedWhole(t *testing.T) {
+	file, err := os.OpenFile(filepath.Join(t.TempDir(), "capture"), os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	c := capture{file, 7}
+	file.WriteString("ab" + strings.Repeat("👋", 3))
+	if text, size := c.take(); text != "ab👋" || size != 14 {
+		t.Errorf("got %q, %d", text, size)
+	}
+	file.WriteString("x")
+	if text, size := c.take(); text != "x" || size != 1 {
+		t.Errorf("after a take: got %q, %d", text, size)
+	}
+	if text, size := c.take(); text != "" || size != 0 {
+		t.Errorf("empty: got %q, %d", text, size)
+	}
+	if got := cut("a\xffb", 2); got != "a\xff" {
+		t.Errorf("cut on bytes that are not UTF-8: got %q", got)
+	}
+}
+
+func TestAReplyIsOneLineOnItsPath(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "reply")
+	if err := syscall.Mkfifo(path, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// The supervisor opens the FIFO before it names it.
+	read, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer read.Close()
+	value := "<1>"
+	if err := reply(path, testReply{Event: "test", Index: 3, Value: &value, StdoutBytes: 2}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(read)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"event":"test","index":3,"value":"<1>","time_ms":0,"memory_kb":0,"stdout":"","stderr":"","stdout_bytes":2,"stderr_bytes":0}` + "\n"
+	if string(got) != want {
+		t.Errorf("got %s", got)
 	}
 }

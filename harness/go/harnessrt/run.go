@@ -1,19 +1,18 @@
 // Package harnessrt is the part of the Go harness that runs inside the user's program:
 // the driver generates a main that calls Run with the user's function, compiles it against
-// this package (precompiled at image build time) and starts it with
+// this package (precompiled at image build time), replies `loaded` and executes the
+// program in its own place (harness/PROTOCOL.md), with
 //
-//	fd 0  /dev/null
-//	fd 1  the stdout capture file (read-write, append-only, shared with the driver)
-//	fd 2  the stderr capture file (read-write, append-only, shared with the driver)
-//	fd 3  the write end of the event pipe
-//	argv[1] the path of the job file: {"inputs": [...], "output_limit_bytes": N,
-//	        "value_limit_bytes": N, "token": "..."}
+//	fd 0  the control pipe, whose lines after the job are the tests
+//	fd 1  the stdout capture file (read-write, append-only)
+//	fd 2  the stderr capture file (read-write, append-only)
+//	argv  the job's output_limit_bytes and value_limit_bytes, and the descriptor of the
+//	      harness's own stderr, for its own complaints
 //
-// Events go out as JSON lines behind the job file's token, which the driver checks and
-// replaces with the nonce (which only the driver knows). The package's init, which runs
-// before any of the user's code (the user's package imports this one), reads the job file
-// and removes it, and moves the event pipe off fd 3: what the user's code writes to the
-// descriptors it finds does not read as an event without the token.
+// Run reads each test line, calls the function and writes the test's reply to the line's
+// reply path. The package keeps no state of its own: the control pipe, the lines and the
+// reply paths live in Run's frame, so that nothing the user's code can name (//go:linkname
+// reaches any package's variables and functions) holds a reply path or a writer to one.
 package harnessrt
 
 import (
@@ -21,6 +20,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"reflect"
 	"runtime"
@@ -29,14 +29,15 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unicode/utf8"
 )
 
-// eventFd is where the driver hands over the event pipe.
-const eventFd = 3
+// controlFdFloor is the lowest descriptor Run moves the control pipe to, out of the way of
+// the ones a program opens.
+const controlFdFloor = 100
 
-// eventFdFloor is the lowest descriptor the pipe moves to, out of the way of the ones a
-// program opens.
-const eventFdFloor = 100
+// exitHarnessError is the exit status when the harness itself fails (EX_SOFTWARE).
+const exitHarnessError = 70
 
 // maxStack is below Go's default of 1 GB, so that runaway recursion ends in "fatal error:
 // stack overflow" rather than in the sandbox's 512 MB memory limit, and soon: the stack
@@ -47,128 +48,190 @@ const maxStack = 128 << 20
 // userFile is the name the driver's //line directive gives the user's code.
 const userFile = "solution.go"
 
-type job struct {
-	Inputs           []json.RawMessage `json:"inputs"`
-	OutputLimitBytes int               `json:"output_limit_bytes"`
-	ValueLimitBytes  int               `json:"value_limit_bytes"`
-	Token            string            `json:"token"`
+// settings are what the driver passes on the command line.
+type settings struct {
+	outputLimit, valueLimit int
+	// stderr is the descriptor of the harness's own stderr, which the supervisor shows if
+	// the harness dies. A descriptor, not an *os.File, whose finalizer would close it
+	// under the first Run when a second one (the user's code can call Run) is collected.
+	stderr int
 }
 
-type testEvent struct {
-	Event    string  `json:"event"`
-	Index    int     `json:"index"`
-	Value    *string `json:"value,omitempty"`
-	Error    string  `json:"error,omitempty"`
-	TimeMs   float64 `json:"time_ms"`
-	MemoryKb int64   `json:"memory_kb"`
-	Stdout   string  `json:"stdout"`
-	Stderr   string  `json:"stderr"`
-	Limit    string  `json:"limit,omitempty"`
+// testLine is one line of the control pipe after the job.
+type testLine struct {
+	Index int             `json:"index"`
+	Input json.RawMessage `json:"input"`
+	Reply string          `json:"reply"`
 }
 
-var (
-	// theJob and jobError are what init read.
-	theJob   job
-	jobError error
-	// events is the event pipe, where init moved it.
-	events *os.File
-)
+type testReply struct {
+	Event       string  `json:"event"`
+	Index       int     `json:"index"`
+	Value       *string `json:"value,omitempty"`
+	ValueBytes  int     `json:"value_bytes,omitempty"`
+	Error       string  `json:"error,omitempty"`
+	TimeMs      float64 `json:"time_ms"`
+	MemoryKb    int64   `json:"memory_kb"`
+	Stdout      string  `json:"stdout"`
+	Stderr      string  `json:"stderr"`
+	StdoutBytes int     `json:"stdout_bytes"`
+	StderrBytes int     `json:"stderr_bytes"`
+}
 
-func init() {
-	if len(os.Args) < 2 {
-		jobError = fmt.Errorf("no job file")
-		return
+// Run calls fn once per test line of the control pipe and writes each test's reply, until
+// the end of the pipe.
+func Run(fn interface{}) {
+	s, err := readSettings(os.Args)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "harness:", err)
+		os.Exit(exitHarnessError)
 	}
-	data, err := os.ReadFile(os.Args[1])
-	if err == nil {
-		os.Remove(os.Args[1])
-		err = json.Unmarshal(data, &theJob)
+	control, err := takeControl()
+	if err != nil {
+		fail(s, err)
 	}
-	jobError = err
-	moved, _, errno := syscall.RawSyscall(syscall.SYS_FCNTL, eventFd, syscall.F_DUPFD_CLOEXEC, eventFdFloor)
+	debug.SetMaxStack(maxStack)
+	stdout := capture{os.Stdout, s.outputLimit}
+	stderr := capture{os.Stderr, s.outputLimit}
+
+	function := reflect.ValueOf(fn)
+	lines := bufio.NewReader(control)
+	for {
+		// The supervisor writes the next line only after this test's reply: nothing is
+		// read ahead.
+		line, readErr := lines.ReadBytes('\n')
+		if len(line) == 0 {
+			if readErr != io.EOF {
+				fail(s, fmt.Errorf("cannot read the control pipe: %v", readErr))
+			}
+			return
+		}
+		var test testLine
+		if err := json.Unmarshal(line, &test); err != nil || test.Reply == "" {
+			fail(s, fmt.Errorf("a test line that does not read (%v): %.200q", err, line))
+		}
+		if err := runTest(function, test, s, stdout, stderr); err != nil {
+			fail(s, err)
+		}
+		if readErr != nil {
+			return
+		}
+	}
+}
+
+// runTest calls the function on one test's input and writes the test's reply.
+func runTest(function reflect.Value, test testLine, s settings, stdout, stderr capture) error {
+	event := testReply{Event: "test", Index: test.Index}
+	args, err := decodeArgs(function.Type(), test.Input)
+	if err != nil {
+		event.Error = err.Error()
+	} else {
+		results, elapsed, failure := call(function, args)
+		event.TimeMs = float64(elapsed.Nanoseconds()) / 1e6
+		if failure != "" {
+			event.Error = failure
+		} else if value, size, err := renderLimited(results, s.valueLimit); err != nil {
+			event.Error = "the return value cannot be rendered as JSON: " + err.Error()
+		} else if size > s.valueLimit {
+			event.ValueBytes = size
+		} else {
+			event.Value = &value
+		}
+	}
+	event.Error = cut(event.Error, s.outputLimit)
+	event.Stdout, event.StdoutBytes = stdout.take()
+	event.Stderr, event.StderrBytes = stderr.take()
+	event.MemoryKb = peakKB()
+	return reply(test.Reply, event)
+}
+
+// readSettings reads the command line: the output and value limits and the descriptor of
+// the harness's stderr, which it keeps from the programs the user's code starts.
+func readSettings(args []string) (settings, error) {
+	var numbers [3]int
+	if len(args) != 4 {
+		return settings{}, fmt.Errorf("expected 3 arguments, got %q", args[1:])
+	}
+	for i, arg := range args[1:] {
+		n, err := strconv.Atoi(arg)
+		if err != nil || n < 0 {
+			return settings{}, fmt.Errorf("argument %d: not a count: %q", i+1, arg)
+		}
+		numbers[i] = n
+	}
+	syscall.CloseOnExec(numbers[2])
+	return settings{numbers[0], numbers[1], numbers[2]}, nil
+}
+
+// fail ends the harness for a fault of its own, saying why on its stderr.
+func fail(s settings, err error) {
+	syscall.Write(s.stderr, []byte(fmt.Sprintln("harness:", err)))
+	os.Exit(exitHarnessError)
+}
+
+// takeControl moves the control pipe off descriptor 0, where the user's code would read it
+// as its stdin, and leaves /dev/null there: a function's stdin is empty. A second call
+// (the user's code can call Run too) finds /dev/null, so only the first serves the tests.
+func takeControl() (*os.File, error) {
+	moved, _, errno := syscall.RawSyscall(syscall.SYS_FCNTL, 0, syscall.F_DUPFD_CLOEXEC, controlFdFloor)
 	if errno != 0 {
-		jobError = fmt.Errorf("cannot move the event pipe: %v", errno)
-		return
+		return nil, fmt.Errorf("cannot move the control pipe: %v", errno)
 	}
-	syscall.Close(eventFd)
-	events = os.NewFile(moved, "events")
+	null, err := os.Open(os.DevNull)
+	if err != nil {
+		return nil, err
+	}
+	defer null.Close()
+	if err := syscall.Dup3(int(null.Fd()), 0, 0); err != nil {
+		return nil, fmt.Errorf("cannot put %s on the stdin: %v", os.DevNull, err)
+	}
+	return os.NewFile(moved, "control"), nil
 }
 
-// emit writes one event, behind the token, in one write.
-func emit(event interface{}) {
+// reply writes one reply, a JSON object and a newline, to its path, which takes nothing
+// else: opened for this reply and closed after it.
+func reply(path string, event interface{}) error {
 	var line bytes.Buffer
-	line.WriteString(theJob.Token)
-	line.WriteByte(' ')
 	encoder := json.NewEncoder(&line)
 	encoder.SetEscapeHTML(false)
 	if err := encoder.Encode(event); err != nil {
-		panic(err) // the events hold only strings and numbers
+		panic(err) // replies hold only strings and numbers
 	}
-	events.Write(line.Bytes())
+	file, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return fmt.Errorf("cannot write the reply: %v", err)
+	}
+	_, err = file.Write(line.Bytes())
+	if closeErr := file.Close(); err == nil {
+		err = closeErr
+	}
+	if err != nil {
+		return fmt.Errorf("cannot write the reply: %v", err)
+	}
+	return nil
 }
 
-// Run calls fn once per test case of the job and reports each one on the event pipe.
-func Run(fn interface{}) {
-	if jobError != nil || events == nil {
-		fmt.Fprintln(os.Stderr, "harness: cannot read the job:", jobError)
-		os.Exit(70)
-	}
-	debug.SetMaxStack(maxStack)
-	j := theJob
-	stdout := capture{os.Stdout, j.OutputLimitBytes}
-	stderr := capture{os.Stderr, j.OutputLimitBytes}
-
-	function := reflect.ValueOf(fn)
-	for index, input := range j.Inputs {
-		event := testEvent{Event: "test", Index: index}
-		args, err := decodeArgs(function.Type(), input)
-		if err != nil {
-			event.Error = err.Error()
-		} else {
-			results, elapsed, failure := call(function, args)
-			event.TimeMs = float64(elapsed.Nanoseconds()) / 1e6
-			if failure != "" {
-				event.Error = failure
-			} else if value, size, err := renderLimited(results, j.ValueLimitBytes); err != nil {
-				event.Error = "the return value cannot be rendered as JSON: " + err.Error()
-			} else if size > j.ValueLimitBytes {
-				event.Error = fmt.Sprintf("the returned value is %d bytes of JSON; the limit is %d", size, j.ValueLimitBytes)
-				event.Limit = "output"
-			} else {
-				event.Value = &value
-			}
-			results, args = nil, nil
-		}
-		event.Error = cut(event.Error, j.ValueLimitBytes)
-		var overflow [2]bool
-		event.Stdout, overflow[0] = stdout.take()
-		event.Stderr, overflow[1] = stderr.take()
-		if overflow[0] || overflow[1] {
-			event.Limit = "output"
-		}
-		event.MemoryKb = peakKB()
-		emit(event)
-	}
-	emit(map[string]string{"event": "done"})
-}
-
-// cut keeps the first limit bytes of text (not splitting a character), with a note.
+// cut keeps the first limit bytes of text, less a character the limit would split (text
+// that is not UTF-8 there is cut at the limit).
 func cut(text string, limit int) string {
 	if len(text) <= limit {
 		return text
 	}
-	kept := limit
-	for kept > 0 && !utf8RuneStart(text[kept]) {
-		kept--
+	end := limit
+	for start := limit; start >= 0 && start > limit-utf8.UTFMax; start-- {
+		if utf8.RuneStart(text[start]) {
+			if _, size := utf8.DecodeRuneInString(text[start:]); start+size > limit {
+				end = start
+			}
+			break
+		}
 	}
-	return text[:kept] + fmt.Sprintf("\n[truncated: %d bytes, %d kept]", len(text), kept)
+	return text[:end]
 }
 
-func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
-
 // peakKB is the peak resident set size of this process so far, in KiB: VmHWM, which is
-// this program's own (getrusage's ru_maxrss also counts the driver's, whose memory the
-// program shared until it executed), else ru_maxrss.
+// this program's own (getrusage's ru_maxrss also counts the driver's, which this process was
+// until it executed the program), else ru_maxrss.
 func peakKB() int64 {
 	if status, err := os.Open("/proc/self/status"); err == nil {
 		defer status.Close()
@@ -246,24 +309,21 @@ type capture struct {
 	limit int
 }
 
-// take returns what was written since the last take (up to the limit) and empties the
-// file, and whether more than the limit was written.
-func (c capture) take() (string, bool) {
+// take returns what was written since the last take, cut to the limit, and how many bytes
+// that was, and empties the file.
+func (c capture) take() (string, int) {
 	info, err := c.file.Stat()
 	if err != nil || info.Size() == 0 {
-		return "", false
+		return "", 0
 	}
 	size := int(info.Size())
-	kept := make([]byte, min(size, c.limit))
+	// A character the limit splits is read whole, to be left out whole.
+	kept := make([]byte, min(size, c.limit+utf8.UTFMax))
 	n, _ := c.file.ReadAt(kept, 0)
 	// The file is append-only: what is written next goes to its new end, even from a
 	// goroutine still printing.
 	c.file.Truncate(0)
-	text := string(kept[:n])
-	if size > c.limit {
-		text += fmt.Sprintf("\n[output truncated: %d bytes written, %d kept]", size, c.limit)
-	}
-	return text, size > c.limit
+	return cut(string(kept[:n]), c.limit), size
 }
 
 func min(a, b int) int {

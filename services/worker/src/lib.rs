@@ -27,6 +27,8 @@ use sandbox::Sandbox;
 const ACK_WAIT: Duration = Duration::from_secs(30);
 const PROGRESS_EVERY: Duration = Duration::from_secs(10);
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
+/// NATS's own default payload limit, for a server that has not told its own.
+const NATS_DEFAULT_MAX_PAYLOAD: usize = 1024 * 1024;
 /// Room left in a NATS message beside the result document, for its headers.
 const HEADER_ROOM: usize = 16 * 1024;
 /// Delays between attempts at a submission whose sandbox could not run.
@@ -38,8 +40,6 @@ pub async fn run(config: WorkerConfig, shutdown: CancellationToken) -> anyhow::R
     let language = config.worker_language;
     let name = subjects::worker_consumer(language);
     let (client, js) = broker::connect(&config.nats_url, &name).await?;
-    // The server's own limit: a document over it could never be stored.
-    let max_result_bytes = client.server_info().max_payload.saturating_sub(HEADER_ROOM);
     broker::ensure_streams(&js, &config.streams).await?;
     let sandbox = Sandbox::connect().await.context("connecting to Docker")?;
     tokio::spawn(sweep_leftovers(sandbox.clone(), shutdown.clone()));
@@ -59,9 +59,9 @@ pub async fn run(config: WorkerConfig, shutdown: CancellationToken) -> anyhow::R
             spec: config.sandbox_spec(),
             limits: config.run_limits(),
         },
+        client,
         js,
         max_deliver: config.max_deliver,
-        max_result_bytes,
     });
     tracing::info!(%language, concurrency = config.worker_concurrency, "worker ready");
     consumer::process(
@@ -96,9 +96,9 @@ async fn sweep_leftovers(sandbox: Sandbox, shutdown: CancellationToken) {
 
 struct Worker {
     executor: Executor,
+    client: async_nats::Client,
     js: jetstream::Context,
     max_deliver: i64,
-    max_result_bytes: usize,
 }
 
 impl Worker {
@@ -139,7 +139,14 @@ impl Worker {
                 RunTimes::now(),
             ),
         };
-        if result.fit_within(self.max_result_bytes) {
+        // The server's own limit, as it told on the connection that will carry the result: a
+        // document over it could never be stored.
+        let max_payload = match self.client.server_info().max_payload {
+            0 => NATS_DEFAULT_MAX_PAYLOAD, // not told yet
+            told => told,
+        };
+        let max_bytes = max_payload.saturating_sub(HEADER_ROOM);
+        if result.fit_within(max_bytes) {
             tracing::warn!(id = %submission.id, "result cut to fit the payload limit");
         }
         let callback = submission.callback_url.as_deref();

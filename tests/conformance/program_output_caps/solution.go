@@ -1,0 +1,12 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+)
+
+func main() {
+	var n int
+	fmt.Scan(&n)
+	fmt.Print(strings.Repeat("x", n))
+}

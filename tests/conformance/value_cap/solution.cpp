@@ -1,0 +1,3 @@
+string repeatA(int n) {
+    return string(n, 'a');
+}

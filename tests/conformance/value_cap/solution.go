@@ -1,0 +1,3 @@
+func repeatA(n int) string {
+	return strings.Repeat("a", n)
+}

@@ -1,0 +1,5 @@
+class Solution {
+    public String repeatA(int n) {
+        return "a".repeat(n);
+    }
+}

@@ -1,0 +1,3 @@
+function repeatA(n) {
+  return 'a'.repeat(n);
+}

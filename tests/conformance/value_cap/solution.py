@@ -1,0 +1,2 @@
+def repeatA(n):
+    return "a" * n
