@@ -1,28 +1,32 @@
 'use strict';
 /**
- * The JavaScript sandbox harness: one job in, events out. The protocol is harness/PROTOCOL.md.
+ * The JavaScript sandbox harness: loads the code, then runs one test for each line the
+ * supervisor hands out and writes each reply to the path that line names. The protocol is
+ * harness/PROTOCOL.md ("Supervisor → harness", "Harness → supervisor").
  *
- * Node has no dup2, so the image's entrypoint (start.sh) arranges the descriptors before Node
- * starts, and gives Node a heap three quarters the size of the container's memory:
- *   3     the container's original stdout: the result channel, written only by emit()
- *   4     the container's original stdin: the job, read once and closed
- *   5     the container's original stderr: the harness's own failures, which the worker quotes
+ * Node has no dup2, so the image's command (start.sh) arranges the descriptors before Node
+ * starts, and gives Node a heap the size of the sandbox's memory:
+ *   4     the control pipe (the supervisor's descriptor 0): the job's line, then one line a
+ *         test, read one at a time
+ *   5     the harness's own stderr (the supervisor's pipe): the harness's own failures
  *   0     /dev/null, so user code that reads stdin gets nothing, as in the Python harness
  *   1, 2  /tmp/.stdout and /tmp/.stderr, opened for appending
  * Because descriptors 1 and 2 themselves are the capture files, everything the user's code
  * writes lands there: console.*, process.stdout.write, fs.writeSync(1, ...), child
  * processes. Node writes to file-backed stdout and stderr synchronously, so nothing written
  * during a test is still buffered when that test's output is taken. What this does not do:
- * output written while the code loads goes to the first test (as in the Python harness);
- * output of timers that fire after the last test is dropped; and descriptor 3 stays open, so
- * code that means to can write to the result channel, though without the nonce it cannot
- * write an event there (and each event starts a line of its own, so half a line written
- * there cannot swallow one).
+ * output written while the code loads goes to the first test (as in the Python harness), and
+ * output of timers that fire after the last test is dropped.
  *
- * Limits (PROTOCOL.md): what a test prints past output_limit_bytes, and a returned value whose
- * JSON passes value_limit_bytes, give `limit: "output"`; a RangeError for an array or string
- * too long, `limit: "memory"`. Out of heap, V8 ends the process; start.sh then repeats its
- * last words ("JavaScript heap out of memory") on the container's stderr.
+ * Every test runs in this process, after code that may have replaced any global, method or
+ * prototype property the harness would use: the harness takes what it needs before any code
+ * runs (see "Builtins").
+ *
+ * The harness reports facts and the supervisor words them: how many bytes a test wrote, how
+ * long a returned value's JSON is. A RangeError for an array or string too long is `limit:
+ * "memory"`; a test that allocates too much fills the container first (Node's heap is as
+ * large as the container's memory) and the kernel's OOM killer ends Node, which the
+ * supervisor counts.
  */
 
 const fs = require('fs');
@@ -32,8 +36,50 @@ const v8 = require('v8');
 let vm;
 let createRequire;
 
-const RESULT_FD = 3;
-const JOB_FD = 4;
+// ---------------------------------------------------------------------------------------
+// Builtins. The code may replace or wrap anything it can reach (JSON.stringify, Buffer.from,
+// fs.writeSync, process.exit, Array.prototype[Symbol.iterator], a getter or setter on
+// Object.prototype) and leave it so for the tests after it. So that none of that can change
+// what a reply says, turn an error into a value or keep a reply from being written, the
+// harness takes here, before any code runs, the builtins it needs once code has run (to read
+// the tests, run one, describe its error, measure it and reply), and calls only these. Its
+// own records are objects without a prototype, which no getter or setter reaches, and its
+// loops on that path iterate by index. A method taken with uncurryThis is called with its
+// `this` first: stringSlice(text, 1) is text.slice(1) as it was at start.
+
+const uncurryThis = Function.prototype.bind.bind(Function.prototype.call);
+const { apply: applyFunction, defineProperty } = Reflect;
+const { parse: parseJsonText, stringify } = JSON;
+const { alloc: bufferAlloc, byteLength } = Buffer;
+const utf8Slice = uncurryThis(Buffer.prototype.utf8Slice);
+const { isArray } = Array;
+const { isView } = ArrayBuffer;
+const { keys: objectKeys } = Object;
+const { ceil, min } = Math;
+const toNumber = Number;
+const toBigInt = BigInt;
+const { isFinite: isFiniteNumber, isSafeInteger } = Number;
+const NativePromise = Promise;
+const promiseThen = uncurryThis(Promise.prototype.then);
+const stringSlice = uncurryThis(String.prototype.slice);
+const stringIndexOf = uncurryThis(String.prototype.indexOf);
+const stringLastIndexOf = uncurryThis(String.prototype.lastIndexOf);
+const stringStartsWith = uncurryThis(String.prototype.startsWith);
+const charCodeAt = uncurryThis(String.prototype.charCodeAt);
+const regExpExec = uncurryThis(RegExp.prototype.exec);
+const errorToString = uncurryThis(Error.prototype.toString);
+const functionToString = uncurryThis(Function.prototype.toString);
+const { isNativeError, isPromise } = types;
+const { openSync, closeSync, readSync, writeSync, fstatSync, ftruncateSync } = fs;
+const { O_WRONLY } = fs.constants;
+const hrtime = process.hrtime.bigint;
+const { resourceUsage } = process;
+const onceEvent = uncurryThis(process.once);
+const offEvent = uncurryThis(process.off);
+// What process.exit() calls once its 'exit' listeners ran: the code's listeners must not run.
+const reallyExit = process.reallyExit.bind(process);
+
+const CONTROL_FD = 4;
 const HARNESS_ERROR_FD = 5;
 const STDOUT_PATH = '/tmp/.stdout';
 const STDERR_PATH = '/tmp/.stderr';
@@ -45,45 +91,80 @@ const IMPORTS_NAME = 'imports';
 // The parameters Node gives a CommonJS module, so the code runs as it would as a file.
 const MODULE_PARAMETERS = ['exports', 'require', 'module', '__filename', '__dirname'];
 
-const exitProcess = process.exit.bind(process);
-const { writeSync, readSync } = fs;
-
 /** An error the harness words itself: reported as its message alone. */
 class Failure extends Error {}
 
 // ---------------------------------------------------------------------------------------
-// The job: a JSON line whose integers beyond 2^53 must survive as BigInt, which JSON.parse
-// (Node 18 has no reviver source text) cannot do.
+// The control pipe: the job's line, then one line a test. The next line comes only after
+// the reply to this one, so reading never takes more than one line; what a read brings past
+// a line would be kept for the next all the same.
 
-function readJob() {
-  const chunks = [];
-  for (;;) {
-    const chunk = Buffer.allocUnsafe(1 << 16);
-    const count = readSync(JOB_FD, chunk, 0, chunk.length, null);
-    if (count === 0) break;
-    const newline = chunk.subarray(0, count).indexOf(10);
-    chunks.push(chunk.subarray(0, newline < 0 ? count : newline));
-    if (newline >= 0) break;
+const READ_CHUNK = 1 << 16;
+let pending = bufferAlloc(READ_CHUNK);
+let pendingCapacity = READ_CHUNK;
+let pendingBytes = 0;
+
+/** The next line of the control pipe, without its "\n"; null at its end. */
+function readLine() {
+  for (let scanned = 0; ; ) {
+    for (; scanned < pendingBytes; scanned++) {
+      if (pending[scanned] === 10) {
+        const line = utf8Slice(pending, 0, scanned);
+        for (let i = scanned + 1; i < pendingBytes; i++) pending[i - scanned - 1] = pending[i];
+        pendingBytes -= scanned + 1;
+        return line;
+      }
+    }
+    if (pendingBytes + READ_CHUNK > pendingCapacity) {
+      pendingCapacity = 2 * pendingBytes + READ_CHUNK;
+      const larger = bufferAlloc(pendingCapacity);
+      for (let i = 0; i < pendingBytes; i++) larger[i] = pending[i];
+      pending = larger;
+    }
+    const count = readSync(CONTROL_FD, pending, pendingBytes, READ_CHUNK, null);
+    if (count === 0) {
+      const rest = pendingBytes > 0 ? utf8Slice(pending, 0, pendingBytes) : null;
+      pendingBytes = 0;
+      return rest;
+    }
+    pendingBytes += count;
   }
-  fs.closeSync(JOB_FD);
-  const text = Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * The next line of the control pipe as JSON, whose integers beyond 2^53 must survive as
+ * BigInt, which JSON.parse (Node 18 has no reviver source text) cannot do; null at its end.
+ */
+function readMessage() {
+  const text = readLine();
+  if (text === null) return null;
   // Only an integer of 16 digits or more can be beyond 2^53; without one, JSON.parse is
   // exact, and ten times faster.
-  return MAYBE_UNSAFE_INTEGER.test(text) ? parseJson(text) : JSON.parse(text);
+  return regExpExec(MAYBE_UNSAFE_INTEGER, text) !== null ? parseJson(text) : parseJsonText(text);
 }
 
 const MAYBE_UNSAFE_INTEGER = /[[,:\s]-?\d{16}/;
 const LITERALS = [['true', true], ['false', false], ['null', null]];
 const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
 
+/** Gives `target` the own property `key`, as JSON.parse does, whatever its prototype holds. */
+function keep(target, key, value) {
+  defineProperty(target, key, {
+    __proto__: null, value, writable: true, enumerable: true, configurable: true,
+  });
+}
+
 /** JSON.parse, except that integers outside ±(2^53 − 1) become BigInt. */
 function parseJson(text) {
   let pos = 0;
   const fail = (what) => {
-    throw new SyntaxError(`the job is not valid JSON: ${what} at position ${pos}`);
+    throw new SyntaxError(`the line is not valid JSON: ${what} at position ${pos}`);
   };
   const skipSpace = () => {
-    while (pos < text.length && ' \t\n\r'.includes(text[pos])) pos++;
+    for (; pos < text.length; pos++) {
+      const char = text[pos];
+      if (char !== ' ' && char !== '\t' && char !== '\n' && char !== '\r') break;
+    }
   };
   const expect = (char) => {
     skipSpace();
@@ -94,13 +175,13 @@ function parseJson(text) {
     // Find the closing quote (one not escaped), then let JSON.parse decode the escapes.
     let end = pos;
     for (;;) {
-      end = text.indexOf('"', end + 1);
+      end = stringIndexOf(text, '"', end + 1);
       if (end < 0) fail('unterminated string');
       let backslashes = 0;
       while (text[end - 1 - backslashes] === '\\') backslashes++;
       if (backslashes % 2 === 0) break;
     }
-    const value = JSON.parse(text.slice(pos, end + 1));
+    const value = parseJsonText(stringSlice(text, pos, end + 1));
     pos = end + 1;
     return value;
   };
@@ -114,7 +195,7 @@ function parseJson(text) {
       skipSpace();
       if (text[pos] === ']') return pos++, array;
       for (;;) {
-        array.push(parseValue());
+        keep(array, array.length, parseValue());
         skipSpace();
         if (text[pos] !== ',') break;
         pos++;
@@ -132,10 +213,8 @@ function parseJson(text) {
         if (text[pos] !== '"') fail('expected a key');
         const key = parseString();
         expect(':');
-        // defineProperty, so that a key "__proto__" stays a plain key as in JSON.parse.
-        Object.defineProperty(object, key, {
-          value: parseValue(), writable: true, enumerable: true, configurable: true,
-        });
+        // An own property, so that a key "__proto__" stays a plain key as in JSON.parse.
+        keep(object, key, parseValue());
         skipSpace();
         if (text[pos] !== ',') break;
         pos++;
@@ -143,16 +222,17 @@ function parseJson(text) {
       expect('}');
       return object;
     }
-    for (const [word, value] of LITERALS) {
-      if (text.startsWith(word, pos)) return (pos += word.length), value;
+    for (let i = 0; i < LITERALS.length; i++) {
+      const word = LITERALS[i][0];
+      if (stringStartsWith(text, word, pos)) return (pos += word.length), LITERALS[i][1];
     }
     NUMBER.lastIndex = pos;
-    const match = NUMBER.exec(text);
-    if (!match) fail('unexpected character');
+    const match = regExpExec(NUMBER, text);
+    if (match === null) fail('unexpected character');
     pos = NUMBER.lastIndex;
-    const number = Number(match[0]);
+    const number = toNumber(match[0]);
     const isInteger = match[1] === undefined && match[2] === undefined;
-    return isInteger && !Number.isSafeInteger(number) ? BigInt(match[0]) : number;
+    return isInteger && !isSafeInteger(number) ? toBigInt(match[0]) : number;
   };
   const value = parseValue();
   skipSpace();
@@ -161,51 +241,104 @@ function parseJson(text) {
 }
 
 // ---------------------------------------------------------------------------------------
-// Output: the result channel, and the capture files behind descriptors 1 and 2.
+// Output: the replies, and the capture files behind descriptors 1 and 2.
 
-function writeAll(fd, text) {
-  const bytes = Buffer.from(text, 'utf8');
-  for (let offset = 0; offset < bytes.length; ) {
-    offset += writeSync(fd, bytes, offset, bytes.length - offset);
+const HEX = '0123456789abcdef';
+
+/**
+ * A reply's line: `record` (an object without a prototype, whose fields are strings and
+ * numbers) as JSON, each character past ASCII escaped, so that the line has as many bytes
+ * as characters.
+ */
+function replyLine(record) {
+  const json = stringify(record);
+  let line = '';
+  let from = 0;
+  for (let i = 0; i < json.length; i++) {
+    const code = charCodeAt(json, i);
+    if (code < 0x80) continue;
+    const hex = HEX[code >> 12] + HEX[(code >> 8) & 15] + HEX[(code >> 4) & 15] + HEX[code & 15];
+    line += `${stringSlice(json, from, i)}\\u${hex}`;
+    from = i + 1;
   }
+  return `${line}${stringSlice(json, from)}\n`;
 }
 
-// How much of a capture's end take() also reads, where a dying program's last words are.
-const TAIL_BYTES = 4096;
+/**
+ * Writes one reply to its path, a FIFO that the supervisor holds open for reading. Where the
+ * test's code wrote there first, the supervisor took that and closed it: this reply is then
+ * dropped, and the next test still runs.
+ */
+function reply(path, record) {
+  const line = replyLine(record);
+  let fd;
+  try {
+    fd = openSync(path, O_WRONLY);
+    // writeSync takes the string itself, and counts in bytes what it wrote: characters here.
+    for (let written = 0; written < line.length; ) {
+      written += writeSync(fd, written > 0 ? stringSlice(line, written) : line);
+    }
+  } catch {
+    // dropped, as above
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
 
 /** One capture file, opened a second time to read back and empty after each test. */
 class Capture {
   constructor(path, limit) {
-    this.fd = fs.openSync(path, 'r+');
+    this.fd = openSync(path, 'r+');
     this.limit = limit;
   }
 
-  read(position, length) {
-    const bytes = Buffer.alloc(length);
+  /**
+   * What was written since the last take: `text`, at most `limit` bytes of it, cut on a
+   * character boundary, and `bytes`, how many were written. Only what is kept is read,
+   * however much was written.
+   */
+  take() {
+    const { fd, limit } = this;
+    const bytes = fstatSync(fd).size;
+    // One byte past the limit, to see whether the cut falls inside a character.
+    const length = min(bytes, limit + 1);
+    const buffer = bufferAlloc(length);
     let filled = 0;
     while (filled < length) {
-      const count = readSync(this.fd, bytes, filled, length - filled, position + filled);
+      const count = readSync(fd, buffer, filled, length - filled, filled);
       if (count === 0) break;
       filled += count;
     }
-    return bytes.toString('utf8', 0, filled);
-  }
-
-  /**
-   * What was written since the last take: `text`, cut at the limit with a note, `exceeded`
-   * when it was cut, and `tail`, the last TAIL_BYTES. Only those parts are read, however
-   * much was written.
-   */
-  take() {
-    const size = fs.fstatSync(this.fd).size;
-    let text = this.read(0, Math.min(size, this.limit));
-    const tail = size > this.limit ? this.read(Math.max(0, size - TAIL_BYTES), TAIL_BYTES) : text;
+    let end = min(filled, limit);
+    // A UTF-8 character is at most 4 bytes: its continuation bytes (10xxxxxx) follow the first.
+    if (filled > limit) {
+      for (let back = 0; back < 3 && end > 0 && (buffer[end] & 0xc0) === 0x80; back++) end--;
+    }
     // Descriptors 1 and 2 append, so the next test's writes start again at offset 0.
-    fs.ftruncateSync(this.fd, 0);
-    const exceeded = size > this.limit;
-    if (exceeded) text += `\n[output truncated: ${size} bytes written, ${this.limit} kept]`;
-    return { text, exceeded, tail };
+    ftruncateSync(fd, 0);
+    return { __proto__: null, text: fitUtf8(utf8Slice(buffer, 0, end), limit), bytes };
   }
+}
+
+/**
+ * `text` shortened to at most `limit` bytes of UTF-8: decoding bytes that are not UTF-8 gives
+ * U+FFFD, three bytes for each, so the text can be longer than what was read.
+ */
+function fitUtf8(text, limit) {
+  for (let excess = byteLength(text, 'utf8') - limit; excess > 0; ) {
+    // A UTF-16 unit is at most three bytes: a third of the excess in units is not too many.
+    let end = text.length - ceil(excess / 3);
+    const last = charCodeAt(text, end - 1);
+    if (last >= 0xd800 && last <= 0xdbff) end--; // a pair of surrogates is cut whole
+    text = stringSlice(text, 0, end);
+    excess = byteLength(text, 'utf8') - limit;
+  }
+  return text;
+}
+
+/** Writes a note to a descriptor (a capture file, or the harness's own stderr). */
+function note(fd, text) {
+  writeSync(fd, text);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -259,7 +392,7 @@ function buildTree(values, Node) {
 
 /** The JSDoc comment right before `fn` in the code (only a declaration between), or ''. */
 function jsdocOf(fn, code) {
-  const start = code.indexOf(Function.prototype.toString.call(fn));
+  const start = code.indexOf(functionToString(fn));
   const end = start < 0 ? -1 : code.lastIndexOf('*/', start);
   const begin = end < 0 ? -1 : code.lastIndexOf('/**', end);
   if (begin < 0) return '';
@@ -300,7 +433,7 @@ function signatureOf(fn, code) {
 
 function convertArgument(value, node, classes, describeArgument) {
   if (node === null || value === null) return value;
-  if (!Array.isArray(value)) {
+  if (!isArray(value)) {
     throw new Failure(`${describeArgument()}: expected an array, got ${renderOrInspect(value)}`);
   }
   if (node === 'ListNode') return buildList(value, classes.ListNode);
@@ -309,13 +442,18 @@ function convertArgument(value, node, classes, describeArgument) {
 }
 
 function prepareArguments(input, parameters, classes) {
-  const args = Array.isArray(input) ? input : [input];
-  return args.map((value, i) => {
+  if (!isArray(input)) input = [input];
+  const args = [];
+  for (let i = 0; i < input.length; i++) {
     const parameter = parameters[i];
-    if (!parameter) return value;
     const describeArgument = () => `argument ${i + 1} (${parameter.name}: ${parameter.type})`;
-    return convertArgument(value, parameter.node, classes, describeArgument);
-  });
+    const value = input[i];
+    const argument = parameter
+      ? convertArgument(value, parameter.node, classes, describeArgument)
+      : value;
+    keep(args, i, argument);
+  }
+  return args;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -340,7 +478,7 @@ function textSink(limit) {
     // A string's JSON is at least 2 longer than it: refuse a long one before quoting it.
     putString: (string) => {
       if (length + string.length + 2 > limit) throw new TooLong();
-      put(JSON.stringify(string));
+      put(stringify(string));
     },
     // A container of n items is at least 2n + 1 characters: refuse a large one before
     // going through its items.
@@ -354,7 +492,8 @@ function textSink(limit) {
 }
 
 // Measuring stops at this many bytes, or this many pieces (about a tenth of a second's
-// work): a value whose JSON is longer is only said to be longer than what was counted.
+// work): a value whose JSON is longer is reported as long as what was counted, which is
+// past the limit all the same.
 const MEASURE_CAP = 64 * 1024 * 1024;
 const MEASURE_PIECES = 1 << 18;
 const MEASURE_CHUNK = 1 << 20;
@@ -379,8 +518,8 @@ function byteCounter() {
         const last = string.charCodeAt(end - 1);
         if (end < string.length && last >= 0xd800 && last <= 0xdbff) end--;
         const slice = string.slice(start, end);
-        const plain = PLAIN_JSON.test(slice);
-        count(plain ? slice.length : Buffer.byteLength(JSON.stringify(slice), 'utf8') - 2);
+        const plain = regExpExec(PLAIN_JSON, slice) !== null;
+        count(plain ? slice.length : byteLength(stringify(slice), 'utf8') - 2);
         start = end;
       }
     },
@@ -409,7 +548,7 @@ function writeJson(value, node, classes, sink) {
       case 'string':
         return sink.putString(value);
       case 'number':
-        return put(Number.isFinite(value) ? JSON.stringify(value) : 'null');
+        return put(isFiniteNumber(value) ? stringify(value) : 'null');
       case 'bigint':
         return put(value.toString());
       case 'boolean':
@@ -439,7 +578,7 @@ function writeJson(value, node, classes, sink) {
     if (isInstance(value, classes.lists)) return writeList(value);
     if (isInstance(value, classes.trees)) return writeTree(value);
     if (typeof value.toJSON === 'function') return writeValue(value.toJSON());
-    if (Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView))) {
+    if (isArray(value) || (isView(value) && !(value instanceof DataView))) {
       return writeItems(value);
     }
     if (value instanceof Map) {
@@ -452,7 +591,7 @@ function writeJson(value, node, classes, sink) {
       return writeItems(sink.ordered ? sortedLikePython([...value]) : [...value]);
     }
     // Members JSON.stringify leaves out (undefined, functions, symbols) are left out here too.
-    const keys = Object.keys(value);
+    const keys = objectKeys(value);
     sink.fits(keys.length);
     return writeObject(
       (function* members() {
@@ -521,7 +660,7 @@ function writeJson(value, node, classes, sink) {
   const writeResult = (value, node) => {
     if (node === null) return writeValue(value);
     if (value === null || value === undefined) return put(node.array ? 'null' : '[]');
-    if (node.array && Array.isArray(value)) {
+    if (node.array && isArray(value)) {
       return writeItems(value, (item) => writeResult(item, node.array));
     }
     return writeValue(value);
@@ -539,16 +678,16 @@ function render(value, classes) {
 
 /**
  * The result as JSON, `{ text }`, when its text is at most `limit` bytes; else `{ bytes }`,
- * how long it is, measured without building it (`more` when it is longer than that: the
- * measuring stopped at its caps).
+ * how long it is, measured without building it (where the measuring stopped at its caps,
+ * how much it counted).
  */
 function renderResult(value, node, classes, limit) {
   try {
     const sink = textSink(limit);
     writeJson(value, node, classes, sink);
     const text = sink.text();
-    const bytes = Buffer.byteLength(text, 'utf8');
-    return bytes > limit ? { bytes } : { text };
+    const bytes = byteLength(text, 'utf8');
+    return bytes > limit ? { __proto__: null, bytes } : { __proto__: null, text };
   } catch (error) {
     if (!(error instanceof TooLong)) throw error;
   }
@@ -557,9 +696,8 @@ function renderResult(value, node, classes, limit) {
     writeJson(value, node, classes, counter);
   } catch (error) {
     if (!(error instanceof TooLong)) throw error;
-    return { bytes: counter.bytes(), more: true };
   }
-  return { bytes: counter.bytes() };
+  return { __proto__: null, bytes: counter.bytes() };
 }
 
 /** A set's items sorted when they are all numbers or all strings, as Python sorts sets. */
@@ -582,29 +720,39 @@ function renderOrInspect(value) {
 // ---------------------------------------------------------------------------------------
 // Errors, in Node's words, with only the user's stack frames.
 
+const UNDESCRIBABLE = 'an exception that cannot be described';
+
+/** An error's text: always a string, whatever the code threw or replaced. */
 function describe(error) {
   try {
-    if (error instanceof Failure) return error.message;
-    if (!(error instanceof Error || types.isNativeError(error))) {
-      return `Uncaught ${inspect(error)}`; // a thrown value that is no Error, as Node words it
-    }
-    const header = Error.prototype.toString.call(error);
-    const stack = typeof error.stack === 'string' ? error.stack : '';
-    const at = stack.indexOf(header);
-    if (at < 0) return header;
-    // Node puts the source line and a caret before a syntax error's header (and before
-    // some errors thrown in its own code, which the user need not see).
-    const decoration = stack.slice(0, at);
-    const isUsers = [SOLUTION_NAME, IMPORTS_NAME].some((file) => decoration.startsWith(`${file}:`));
-    const frames = stack.slice(at + header.length).split('\n').filter((line) => line.trim());
-    let userFrames = 0;
-    frames.forEach((frame, i) => {
-      if (frame.includes(`${SOLUTION_NAME}:`)) userFrames = i + 1;
-    });
-    return [(isUsers ? decoration : '') + header, ...frames.slice(0, userFrames)].join('\n');
+    const text = describeError(error);
+    return typeof text === 'string' ? text : UNDESCRIBABLE;
   } catch {
-    return 'an exception that cannot be described';
+    return UNDESCRIBABLE;
   }
+}
+
+function describeError(error) {
+  if (error instanceof Failure) return error.message;
+  if (!(error instanceof Error || isNativeError(error))) {
+    return `Uncaught ${inspect(error)}`; // a thrown value that is no Error, as Node words it
+  }
+  const header = errorToString(error);
+  const stack = typeof error.stack === 'string' ? error.stack : '';
+  const at = stringIndexOf(stack, header);
+  if (at < 0) return header;
+  // Node puts the source line and a caret before a syntax error's header (and before
+  // some errors thrown in its own code, which the user need not see).
+  const decoration = stringSlice(stack, 0, at);
+  const isUsers =
+    stringStartsWith(decoration, `${SOLUTION_NAME}:`) ||
+    stringStartsWith(decoration, `${IMPORTS_NAME}:`);
+  // The frames, one a line, up to the last one in the user's code.
+  const frames = stringSlice(stack, at + header.length);
+  const lastUsers = stringLastIndexOf(frames, `${SOLUTION_NAME}:`);
+  const lineEnd = lastUsers < 0 ? 0 : stringIndexOf(frames, '\n', lastUsers);
+  const kept = stringSlice(frames, 0, lineEnd < 0 ? frames.length : lineEnd);
+  return (isUsers ? decoration : '') + header + kept;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -667,7 +815,8 @@ function runImports(imports, userRequire) {
 
 /**
  * Runs the imports and the code; returns the function to call, the object to call it on,
- * and the ListNode and TreeNode classes in the code's scope (its own, when it declares them).
+ * the ListNode and TreeNode classes in the code's scope (its own, when it declares them),
+ * the types its JSDoc declares, and the classes a result's lists and trees are rendered by.
  */
 function load(job) {
   const name = job.function_name;
@@ -685,99 +834,121 @@ function load(job) {
   const body = `${code}\n;return [${lookups.join(', ')}];`;
   const run = vm.compileFunction(body, MODULE_PARAMETERS, { filename: SOLUTION_NAME });
   const module = { exports: {} };
-  const [free, Solution, UserListNode, UserTreeNode] = run.call(
-    module.exports, module.exports, userRequire, module, SOLUTION_PATH, '/tmp',
-  );
-  const classes = { ListNode: UserListNode, TreeNode: UserTreeNode };
+  // From here on the code has run: builtins only, and the array's items by index.
+  const found = applyFunction(run, module.exports, [
+    module.exports, userRequire, module, SOLUTION_PATH, '/tmp',
+  ]);
+  const free = found[0];
+  const Solution = found[1];
+  const classes = { __proto__: null, ListNode: found[2], TreeNode: found[3] };
 
-  const isClass = (fn) => Function.prototype.toString.call(fn).startsWith('class');
+  const isClass = (fn) => stringStartsWith(functionToString(fn), 'class');
+  let fn;
+  let self;
   if (typeof free === 'function' && !isClass(free)) {
-    return { fn: free, self: undefined, classes };
+    fn = free;
+  } else if (typeof Solution === 'function') {
+    self = new Solution();
+    if (typeof self[name] === 'function') fn = self[name];
   }
-  if (typeof Solution === 'function') {
-    const self = new Solution();
-    if (typeof self[name] === 'function') return { fn: self[name], self, classes };
+  if (fn === undefined) {
+    throw new Failure(
+      `function '${name}' is not defined: define it at top level or as a method of class Solution`,
+    );
   }
-  throw new Failure(
-    `function '${name}' is not defined: define it at top level or as a method of class Solution`,
-  );
+  const typesOf = (first, second) => (typeof first === 'function' ? [first, second] : [second]);
+  return {
+    __proto__: null,
+    fn,
+    self,
+    classes,
+    signature: signatureOf(fn, code),
+    renderClasses: {
+      __proto__: null,
+      lists: typesOf(classes.ListNode, ListNode),
+      trees: typesOf(classes.TreeNode, TreeNode),
+    },
+  };
 }
 
 /**
- * Waits for a returned promise. When nothing is left that could settle it, the event loop
- * empties and Node would end the process; 'beforeExit' makes that the test's error instead.
+ * Waits for a returned promise or thenable. When nothing is left that could settle it, the
+ * event loop empties and Node would end the process; 'beforeExit' makes that the test's error
+ * instead. The promise the harness awaits is its own, with `constructor` its own property, so
+ * that `await` takes it as it is, asking nothing of Promise.prototype; a promise of the code's
+ * is followed with the `then` taken at start, so that its outcome is what it settles with.
  */
-function settle(promise) {
-  return new Promise((resolve, reject) => {
-    const stalled = () => reject(new Failure('the returned promise never settled'));
-    process.once('beforeExit', stalled);
-    Promise.resolve(promise)
-      .finally(() => process.off('beforeExit', stalled))
-      .then(resolve, reject);
+function settle(value) {
+  let resolve;
+  let reject;
+  const settled = new NativePromise((onValue, onError) => {
+    resolve = onValue;
+    reject = onError;
   });
+  keep(settled, 'constructor', NativePromise);
+  const stalled = () => reject(new Failure('the returned promise never settled'));
+  onceEvent(process, 'beforeExit', stalled);
+  const finish = (callback) => (outcome) => {
+    offEvent(process, 'beforeExit', stalled);
+    callback(outcome);
+  };
+  if (isPromise(value)) {
+    promiseThen(value, finish(resolve), finish(reject));
+  } else {
+    applyFunction(value.then, value, [finish(resolve), finish(reject)]);
+  }
+  return settled;
 }
 
-async function runFunction(job, emit, stdout, stderr, limits) {
+async function runFunction(job, stdout, stderr, limits) {
   // The code's process.exit() ends its test, not the harness, as SystemExit does in Python.
   process.exit = (code) => {
     throw new Failure(`process.exit(${code === undefined ? '' : inspect(code)}) was called`);
   };
-  const started = process.hrtime.bigint();
+  const started = hrtime();
   let target;
   try {
     target = load(job);
   } catch (error) {
-    emit({ event: 'load_failed', message: describe(error) });
+    reply(job.reply, { __proto__: null, event: 'load_failed', message: describe(error) });
     return;
   }
-  emit({ event: 'loaded', compile_time_ms: elapsedMs(started) });
+  reply(job.reply, { __proto__: null, event: 'loaded', compile_time_ms: elapsedMs(started) });
 
-  const { fn, self, classes } = target;
-  const signature = signatureOf(fn, job.code);
-  const typesOf = (...candidates) => candidates.filter((c) => typeof c === 'function');
-  const renderClasses = {
-    lists: typesOf(classes.ListNode, ListNode),
-    trees: typesOf(classes.TreeNode, TreeNode),
-  };
-
-  for (const [index, input] of (job.inputs || []).entries()) {
-    const event = { event: 'test', index };
-    let begin = process.hrtime.bigint();
+  const { fn, self, classes, signature, renderClasses } = target;
+  for (let test = readMessage(); test !== null; test = readMessage()) {
+    const record = { __proto__: null, event: 'test', index: test.index };
+    let begin = hrtime();
     try {
-      const args = prepareArguments(input, signature.parameters, classes);
-      begin = process.hrtime.bigint();
-      let value = fn.apply(self, args);
-      if (value !== null && typeof value === 'object' && typeof value.then === 'function') {
-        value = await settle(value);
-      }
-      event.time_ms = elapsedMs(begin);
+      const args = prepareArguments(test.input, signature.parameters, classes);
+      begin = hrtime();
+      let value = applyFunction(fn, self, args);
+      const isThenable =
+        value !== null && typeof value === 'object' && typeof value.then === 'function';
+      if (isPromise(value) || isThenable) value = await settle(value);
+      record.time_ms = elapsedMs(begin);
       try {
         const rendered = renderResult(value, signature.result, renderClasses, limits.value);
-        if (rendered.text !== undefined) {
-          event.value = rendered.text;
-        } else {
-          const size = rendered.more ? `more than ${rendered.bytes}` : rendered.bytes;
-          event.error = `the returned value is ${size} bytes of JSON; the limit is ${limits.value}`;
-          event.limit = 'output';
-        }
+        if (rendered.text !== undefined) record.value = rendered.text;
+        else record.value_bytes = rendered.bytes;
       } catch (error) {
-        event.error = `the return value cannot be rendered as JSON: ${error.message}`;
-        if (isMemoryError(error)) event.limit = 'memory';
+        record.error = `the return value cannot be rendered as JSON: ${error.message}`;
+        if (isMemoryError(error)) record.limit = 'memory';
       }
     } catch (error) {
-      event.time_ms = elapsedMs(begin);
-      event.error = describe(error);
-      if (isMemoryError(error)) event.limit = 'memory';
+      record.time_ms = elapsedMs(begin);
+      record.error = describe(error);
+      if (isMemoryError(error)) record.limit = 'memory';
     }
     const out = stdout.take();
     const err = stderr.take();
-    event.stdout = out.text;
-    event.stderr = err.text;
-    if ((out.exceeded || err.exceeded) && event.limit === undefined) event.limit = 'output';
-    event.memory_kb = process.resourceUsage().maxRSS;
-    emit(event);
+    record.stdout = out.text;
+    record.stdout_bytes = out.bytes;
+    record.stderr = err.text;
+    record.stderr_bytes = err.bytes;
+    record.memory_kb = resourceUsage().maxRSS;
+    reply(test.reply, record);
   }
-  emit({ event: 'done' });
 }
 
 const MEMORY_ERROR = /^(Invalid (array|string) length|Array buffer allocation failed)/;
@@ -785,13 +956,14 @@ const MEMORY_ERROR = /^(Invalid (array|string) length|Array buffer allocation fa
 /**
  * Whether an error is JavaScript's own way of running out of memory that a program can
  * catch: an array or string longer than V8 allows, or a buffer it could not allocate. (Out
- * of heap, V8 ends the process instead: see start.sh.)
+ * of memory in earnest, the kernel's OOM killer ends Node, and the supervisor counts it.)
  */
 function isMemoryError(error) {
   try {
     if (error && error.code === 'ERR_STRING_TOO_LONG') return true;
-    const isRangeError = types.isNativeError(error) && error.name === 'RangeError';
-    return isRangeError && MEMORY_ERROR.test(error.message);
+    if (!isNativeError(error) || error.name !== 'RangeError') return false;
+    const { message } = error;
+    return typeof message === 'string' && regExpExec(MEMORY_ERROR, message) !== null;
   } catch {
     return false;
   }
@@ -799,55 +971,44 @@ function isMemoryError(error) {
 
 // ---------------------------------------------------------------------------------------
 // Program mode: the code is a whole program, run afresh for each test with its input as stdin.
+// None of it runs in the harness's process.
 
-async function runProgram(job, emit, stdout, stderr) {
-  const started = process.hrtime.bigint();
+async function runProgram(job, stdout, stderr) {
+  const started = hrtime();
   try {
     // Compiled as Node compiles a CommonJS file, only to report a syntax error up front.
     vm.compileFunction(job.code, MODULE_PARAMETERS, { filename: SOLUTION_NAME });
   } catch (error) {
-    emit({ event: 'load_failed', message: describe(error) });
+    reply(job.reply, { __proto__: null, event: 'load_failed', message: describe(error) });
     return;
   }
   fs.writeFileSync(SOLUTION_PATH, job.code);
-  emit({ event: 'loaded', compile_time_ms: elapsedMs(started) });
+  reply(job.reply, { __proto__: null, event: 'loaded', compile_time_ms: elapsedMs(started) });
 
   const { spawn } = requireQuietly('child_process');
   const args = [...programHeap(), '--require', PEAK_MODULE, SOLUTION_PATH];
-  for (const [index, input] of (job.inputs || []).entries()) {
+  for (let test = readMessage(); test !== null; test = readMessage()) {
+    const { input } = test;
     const stdin = typeof input === 'string' ? input : renderOrInspect(input);
-    const killsBefore = oomKills();
-    const begin = process.hrtime.bigint();
+    const begin = hrtime();
     const run = await runChild(spawn, args, stdin);
-    const event = { event: 'test', index, time_ms: elapsedMs(begin) };
+    const record = { __proto__: null, event: 'test', index: test.index, time_ms: elapsedMs(begin) };
     const out = stdout.take();
     const err = stderr.take();
-    if (run.error) event.error = `the program could not be started: ${run.error.message}`;
-    else if (run.signal) event.error = `the program was killed by ${run.signal}`;
-    else if (run.status !== 0) event.error = `the program exited with code ${run.status}`;
-    // Out of heap, V8 ends the program with these words; the kernel kills it with SIGKILL
-    // when the container runs out of memory; an uncaught RangeError ends it with code 1.
-    if (run.signal && /JavaScript heap out of memory/.test(err.tail)) {
-      event.error += ': JavaScript heap out of memory';
-      event.limit = 'memory';
-    } else if (run.signal === 'SIGKILL' && oomKills() > killsBefore) {
-      event.error += ': out of memory (the container reached its memory limit)';
-      event.limit = 'memory';
-    } else if (run.status && PROGRAM_MEMORY_ERROR.test(err.tail)) {
-      event.limit = 'memory';
-    } else if (out.exceeded || err.exceeded) {
-      event.limit = 'output';
-    }
-    event.output = out.text;
-    event.stderr = err.text;
-    event.memory_kb = run.peak;
-    emit(event);
+    // A program the kernel's OOM killer ended is killed by SIGKILL: the supervisor, which
+    // counts the OOM kills, adds that it was for memory.
+    if (run.error) record.error = `the program could not be started: ${run.error.message}`;
+    else if (run.signal) record.error = `the program was killed by ${run.signal}`;
+    else if (run.status !== 0) record.error = `the program exited with code ${run.status}`;
+    record.output = out.text;
+    record.stdout = '';
+    record.stdout_bytes = out.bytes;
+    record.stderr = err.text;
+    record.stderr_bytes = err.bytes;
+    record.memory_kb = run.peak;
+    reply(test.reply, record);
   }
-  emit({ event: 'done' });
 }
-
-const PROGRAM_MEMORY_ERROR =
-  /RangeError: (Invalid (array|string) length|Array buffer allocation failed)|ERR_STRING_TOO_LONG/;
 
 // peak.js, preloaded into each program, writes its peak resident set (KiB) here as it exits.
 const PEAK_MODULE = '/opt/harness/peak.js';
@@ -906,81 +1067,62 @@ function residentPeakOf(pid) {
   }
 }
 
-// ---------------------------------------------------------------------------------------
-// The container's memory, from its cgroup (v2, else v1).
-
-function readCgroup(v2, v1) {
-  for (const path of [v2, v1]) {
-    try {
-      return fs.readFileSync(path, 'latin1');
-    } catch {}
-  }
-  return '';
-}
-
-/** The container's memory limit in bytes, or null when it has none. */
-function memoryLimit() {
-  const text = readCgroup(
-    '/sys/fs/cgroup/memory.max',
-    '/sys/fs/cgroup/memory/memory.limit_in_bytes',
-  );
-  const bytes = Number(text.trim());
-  // cgroup v1 writes "no limit" as a number near 2^63; v2 writes "max".
-  return Number.isFinite(bytes) && bytes > 0 && bytes < 2 ** 50 ? bytes : null;
-}
-
-/** How many processes the kernel has killed for want of memory in this container. */
-function oomKills() {
-  const text = readCgroup(
-    '/sys/fs/cgroup/memory.events',
-    '/sys/fs/cgroup/memory/memory.oom_control',
-  );
-  const match = /^oom_kill (\d+)/m.exec(text);
-  return match ? Number(match[1]) : 0;
+/** The sandbox's memory limit in MiB (SANDBOX_MEMORY_BYTES, from the supervisor), or null. */
+function memoryLimitMb() {
+  const text = process.env.SANDBOX_MEMORY_BYTES;
+  return text !== undefined && /^\d+$/.test(text) ? Math.floor(Number(text) / 2 ** 20) : null;
 }
 
 /**
- * The program's heap size flag: three quarters of the memory the container has beside the
- * harness, so that a program that allocates too much ends in V8's own out-of-memory error.
+ * The program's heap size flag: the whole memory limit, as start.sh gives the harness, so
+ * that a program that allocates too much fills the container and the kernel's OOM killer
+ * ends it (the largest process there), which the supervisor counts; none without a limit.
  */
 function programHeap() {
-  const limit = memoryLimit();
-  if (limit === null) return [];
-  const megabytes = Math.floor(((limit - process.memoryUsage().rss) * 0.75) / 2 ** 20);
-  return [`--max-old-space-size=${Math.max(megabytes, 16)}`];
+  const megabytes = memoryLimitMb();
+  return megabytes === null ? [] : [`--max-old-space-size=${Math.max(megabytes, 16)}`];
 }
 
 // ---------------------------------------------------------------------------------------
 
 function elapsedMs(since) {
-  return Number(process.hrtime.bigint() - since) / 1e6;
+  return toNumber(hrtime() - since) / 1e6;
 }
 
 async function main() {
-  const job = readJob();
-  // Each event starts on a line of its own even if the code left half a line on descriptor 3.
-  const emit = (event) => writeAll(RESULT_FD, `\n${job.nonce} ${JSON.stringify(event)}\n`);
-  const limits = {
-    output: Number(job.output_limit_bytes ?? 8192),
-    value: Number(job.value_limit_bytes ?? 32768),
-  };
-  const stdout = new Capture(STDOUT_PATH, limits.output);
-  const stderr = new Capture(STDERR_PATH, limits.output);
+  try {
+    const job = readMessage();
+    if (job === null) throw new Error('the control pipe ended before the job');
+    const limits = {
+      output: Number(job.output_limit_bytes ?? 8192),
+      value: Number(job.value_limit_bytes ?? 32768),
+    };
+    const stdout = new Capture(STDOUT_PATH, limits.output);
+    const stderr = new Capture(STDERR_PATH, limits.output);
 
-  // What the code leaves running (a timer that throws, a promise nobody awaits) reports
-  // into the current test's stderr instead of ending the process.
-  const reportUncaught = (error) => {
-    const prefix = error instanceof Error ? 'Uncaught ' : ''; // describe() words the others so
-    writeAll(2, `${prefix}${describe(error)}\n`);
-  };
-  process.on('uncaughtException', reportUncaught);
-  process.on('unhandledRejection', reportUncaught);
+    // What the code leaves running (a timer that throws, a promise nobody awaits) reports
+    // into the current test's stderr instead of ending the process.
+    const reportUncaught = (error) => {
+      const prefix = error instanceof Error ? 'Uncaught ' : ''; // describe() words the others so
+      note(2, `${prefix}${describe(error)}\n`);
+    };
+    process.on('uncaughtException', reportUncaught);
+    process.on('unhandledRejection', reportUncaught);
 
-  if (job.function_name === null || job.function_name === undefined) {
-    await runProgram(job, emit, stdout, stderr);
-  } else {
-    await runFunction(job, emit, stdout, stderr, limits);
+    if (job.function_name === null || job.function_name === undefined) {
+      await runProgram(job, stdout, stderr);
+    } else {
+      await runFunction(job, stdout, stderr, limits);
+    }
+  } catch (error) {
+    try {
+      note(HARNESS_ERROR_FD, `harness failure: ${error && error.stack}\n`);
+    } finally {
+      reallyExit(70);
+    }
   }
+  // End of the control pipe: exit at once, as timers the code left behind would keep Node up.
+  reallyExit(0);
 }
 
 /**
@@ -1000,14 +1142,7 @@ function requireQuietly(name) {
 function start() {
   vm = requireQuietly('vm');
   ({ createRequire } = requireQuietly('module'));
-  main().then(
-    // Exit at once: timers the code left behind must not keep the sandbox alive.
-    () => exitProcess(0),
-    (error) => {
-      writeAll(HARNESS_ERROR_FD, `harness failure: ${error && error.stack}\n`);
-      exitProcess(70);
-    },
-  );
+  main();
 }
 
 // The image starts Node from a snapshot taken after this file ran (the Dockerfile), which

@@ -1,17 +1,15 @@
 #!/bin/sh
-# The container's entrypoint: starts Node on the harness (harness.js) with its heap sized to
-# the container, and says so on stderr when Node dies for want of memory.
+# The image's command: starts Node on the harness (harness.js), its heap sized to the
+# sandbox's memory, with the descriptors the harness expects. Node replaces the shell (exec),
+# so it is the process the supervisor started and the one that lives for the whole job.
 #
-# The heap: three quarters of the container's memory limit (cgroup v2 memory.max, else v1
-# memory.limit_in_bytes), so that a test that allocates too much meets V8's own limit before
-# the kernel's OOM killer; no flag when the container has no limit.
-limit=$(cat /sys/fs/cgroup/memory.max 2>/dev/null \
-  || cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null)
+# The heap: the whole memory limit (SANDBOX_MEMORY_BYTES, from the supervisor), so that a test
+# that allocates too much fills the container before V8's own limit and the kernel's OOM
+# killer ends Node, which the supervisor counts; no flag when there is no limit.
 heap_mb=
-case $limit in
-  '' | *[!0-9]*) ;; # none, or v2's "max"
-  ????????????????*) ;; # v1 writes "no limit" as a number near 2^63
-  *) heap_mb=$((limit / 1048576 * 3 / 4)) ;;
+case ${SANDBOX_MEMORY_BYTES-} in
+  '' | *[!0-9]*) ;;
+  *) heap_mb=$((SANDBOX_MEMORY_BYTES / 1048576)) ;;
 esac
 
 # V8 refuses a start-up snapshot taken with other flags, so the snapshot (Dockerfile) was
@@ -26,21 +24,6 @@ else
 fi
 
 # Node has no dup2, so the shell sets up the descriptors the harness expects (harness.js):
-# 3 the result channel (the original stdout), 4 the job (the original stdin), 5 the original
-# stderr; stdin is /dev/null, and stdout and stderr append to the capture files. The shell
-# stays (as the container's first process) to see how Node ends.
-node "$@" 3>&1 4<&0 5>&2 </dev/null >>/tmp/.stdout 2>>/tmp/.stderr
-status=$?
-
-# Out of heap, V8 aborts with its last words on descriptor 2: the test's capture file, which
-# the worker never sees. Repeat them where it does, as it does when the kernel's OOM killer
-# (counted in the cgroup) ended Node.
-if [ "$status" -gt 128 ]; then
-  if tail -c 4096 /tmp/.stderr 2>/dev/null | grep -q 'JavaScript heap out of memory'; then
-    echo 'FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory' >&2
-  elif cat /sys/fs/cgroup/memory.events /sys/fs/cgroup/memory/memory.oom_control 2>/dev/null \
-      | grep -q '^oom_kill [1-9]'; then
-    echo 'Killed: out of memory (the container reached its memory limit)' >&2
-  fi
-fi
-exit "$status"
+# 4 the control pipe (descriptor 0 as the supervisor gave it), 5 the harness's own stderr;
+# stdin is /dev/null, and stdout and stderr append to the capture files.
+exec node "$@" 4<&0 5>&2 </dev/null >>/tmp/.stdout 2>>/tmp/.stderr
