@@ -73,9 +73,7 @@ fn run(command: &[String]) -> io::Result<()> {
         std::process::exit(137);
     });
     let signals = processes::child_signals()?;
-    let mut harness = Harness::start(command, &oom_score, signals)?;
-    let outcome = harness.serve(&job);
-    outcome
+    Harness::start(command, &oom_score, signals)?.serve(&job)
 }
 
 fn read_job() -> io::Result<Job> {
