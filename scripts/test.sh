@@ -28,10 +28,10 @@ log "unit tests"
 cargo test --quiet --workspace
 case " $LANGUAGES " in
 *" go "*)
-    log "the Go harness's own tests (in its image)"
+    log "the Go harness: gofmt, go vet and its own tests (in its image)"
     docker run --rm --network none --tmpfs /tmp:rw,exec,mode=1777 -e HOME=/tmp \
-        -e GOCACHE=/tmp/gocache -e GOFLAGS=-mod=mod -w /opt/harness/src --entrypoint go \
-        exec-sandbox-go:latest test ./...
+        -e GOCACHE=/tmp/gocache -e GOFLAGS=-mod=mod -w /opt/harness/src --entrypoint sh \
+        exec-sandbox-go:latest -c 'test -z "$(gofmt -l .)" && go vet ./... && go test ./...'
     ;;
 esac
 log "end-to-end tests ($LANGUAGES)"

@@ -20,6 +20,8 @@ import (
 	"syscall"
 	"time"
 	"unicode/utf8"
+
+	"exec-engine/harness/go/harnessrt"
 )
 
 type job struct {
@@ -97,9 +99,9 @@ func run() int {
 	}
 	var failure loadError
 	if errors.As(err, &failure) {
-		err = reply(j.Reply, map[string]string{"event": "load_failed", "message": failure.message})
+		err = harnessrt.Reply(j.Reply, map[string]string{"event": "load_failed", "message": failure.message})
 	} else if err == nil {
-		err = reply(j.Reply, map[string]interface{}{"event": "loaded", "compile_time_ms": milliseconds(time.Since(started))})
+		err = harnessrt.Reply(j.Reply, map[string]interface{}{"event": "loaded", "compile_time_ms": milliseconds(time.Since(started))})
 		if err == nil && j.FunctionName != nil {
 			err = serveFunction(program, limit)
 		} else if err == nil {
@@ -162,13 +164,13 @@ func runProgram(program executable, control *bufio.Reader, limit limits) error {
 		event := programReply{Event: "test", Index: test.Index}
 		var input string
 		if err := json.Unmarshal(test.Input, &input); err != nil {
-			event.Error = cut("a program's input is its stdin, a string, not "+string(test.Input), limit.output)
+			event.Error = harnessrt.Cut("a program's input is its stdin, a string, not "+string(test.Input), limit.output)
 		} else if err := runOnce(program, environment, stdinPath, input, limit, &event); err != nil {
 			return err
 		}
 		// Where the program wrote to the path first, the supervisor took that as this test's
 		// reply and closed it: ours is then dropped, and the next test still runs.
-		_ = reply(test.Reply, event)
+		_ = harnessrt.Reply(test.Reply, event)
 		if readErr != nil {
 			return nil
 		}
@@ -264,46 +266,7 @@ func takeCapture(file *os.File, limit int) (string, int) {
 	// A character the limit splits is read whole, to be left out whole.
 	kept := make([]byte, min(size, limit+utf8.UTFMax))
 	n, _ := file.ReadAt(kept, 0)
-	return cut(string(kept[:n]), limit), size
-}
-
-// cut keeps the first limit bytes of text, less a character the limit would split (text
-// that is not UTF-8 there is cut at the limit).
-func cut(text string, limit int) string {
-	if len(text) <= limit {
-		return text
-	}
-	end := limit
-	for start := limit; start >= 0 && start > limit-utf8.UTFMax; start-- {
-		if utf8.RuneStart(text[start]) {
-			if _, size := utf8.DecodeRuneInString(text[start:]); start+size > limit {
-				end = start
-			}
-			break
-		}
-	}
-	return text[:end]
-}
-
-// reply writes one reply, a JSON object and a newline, to its path, which takes nothing
-// else: opened for this reply and closed after it.
-func reply(path string, event interface{}) error {
-	text, err := json.Marshal(event)
-	if err != nil {
-		panic(err) // replies hold only strings and numbers
-	}
-	file, err := os.OpenFile(path, os.O_WRONLY, 0)
-	if err != nil {
-		return fmt.Errorf("cannot write the reply: %v", err)
-	}
-	_, err = file.Write(append(text, '\n'))
-	if closeErr := file.Close(); err == nil {
-		err = closeErr
-	}
-	if err != nil {
-		return fmt.Errorf("cannot write the reply: %v", err)
-	}
-	return nil
+	return harnessrt.Cut(string(kept[:n]), limit), size
 }
 
 func milliseconds(d time.Duration) float64 {

@@ -162,7 +162,7 @@ func TestCapturesAreCutOnACharacterAndCountedWhole(t *testing.T) {
 	if text, size := c.take(); text != "" || size != 0 {
 		t.Errorf("empty: got %q, %d", text, size)
 	}
-	if got := cut("a\xffb", 2); got != "a\xff" {
+	if got := Cut("a\xffb", 2); got != "a\xff" {
 		t.Errorf("cut on bytes that are not UTF-8: got %q", got)
 	}
 }
@@ -179,7 +179,7 @@ func TestAReplyIsOneLineOnItsPath(t *testing.T) {
 	}
 	defer read.Close()
 	value := "<1>"
-	if err := reply(path, testReply{Event: "test", Index: 3, Value: &value, StdoutBytes: 2}); err != nil {
+	if err := Reply(path, testReply{Event: "test", Index: 3, Value: &value, StdoutBytes: 2}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := io.ReadAll(read)
@@ -189,5 +189,27 @@ func TestAReplyIsOneLineOnItsPath(t *testing.T) {
 	want := `{"event":"test","index":3,"value":"<1>","time_ms":0,"memory_kb":0,"stdout":"","stderr":"","stdout_bytes":2,"stderr_bytes":0}` + "\n"
 	if string(got) != want {
 		t.Errorf("got %s", got)
+	}
+}
+
+func TestCutKeepsWholeCharacters(t *testing.T) {
+	cases := []struct {
+		text  string
+		limit int
+		want  string
+	}{
+		{"abc", 5, "abc"},
+		{"abc", 3, "abc"},
+		{"abcd", 3, "abc"},
+		{"aé", 2, "a"},
+		{"a👋b", 4, "a"},
+		{"a👋b", 5, "a👋"},
+		{"\x80\x80\x80\x80\x80", 2, "\x80\x80"},
+		{"ab\xf0\x9f", 3, "ab\xf0"},
+	}
+	for _, c := range cases {
+		if got := Cut(c.text, c.limit); got != c.want {
+			t.Errorf("Cut(%q, %d) = %q, want %q", c.text, c.limit, got, c.want)
+		}
 	}
 }

@@ -138,13 +138,13 @@ func runTest(function reflect.Value, test testLine, s settings, stdout, stderr c
 			event.Value = &value
 		}
 	}
-	event.Error = cut(event.Error, s.outputLimit)
+	event.Error = Cut(event.Error, s.outputLimit)
 	event.Stdout, event.StdoutBytes = stdout.take()
 	event.Stderr, event.StderrBytes = stderr.take()
 	event.MemoryKb = peakKB()
 	// Where the code wrote to the path first, the supervisor took that as this test's reply
 	// and closed it: ours is then dropped, and the next test still runs.
-	_ = reply(test.Reply, event)
+	_ = Reply(test.Reply, event)
 	return nil
 }
 
@@ -191,9 +191,9 @@ func takeControl() (*os.File, error) {
 	return os.NewFile(moved, "control"), nil
 }
 
-// reply writes one reply, a JSON object and a newline, to its path, which takes nothing
-// else: opened for this reply and closed after it.
-func reply(path string, event interface{}) error {
+// Reply writes one reply, a JSON object and a newline, to its path, which takes nothing
+// else: opened for this reply and closed after it. The driver writes its own with it too.
+func Reply(path string, event interface{}) error {
 	var line bytes.Buffer
 	encoder := json.NewEncoder(&line)
 	encoder.SetEscapeHTML(false)
@@ -214,9 +214,9 @@ func reply(path string, event interface{}) error {
 	return nil
 }
 
-// cut keeps the first limit bytes of text, less a character the limit would split (text
+// Cut keeps the first limit bytes of text, less a character the limit would split (text
 // that is not UTF-8 there is cut at the limit).
-func cut(text string, limit int) string {
+func Cut(text string, limit int) string {
 	if len(text) <= limit {
 		return text
 	}
@@ -326,7 +326,7 @@ func (c capture) take() (string, int) {
 	// The file is append-only: what is written next goes to its new end, even from a
 	// goroutine still printing.
 	c.file.Truncate(0)
-	return cut(string(kept[:n]), c.limit), size
+	return Cut(string(kept[:n]), c.limit), size
 }
 
 func min(a, b int) int {
