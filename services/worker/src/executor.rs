@@ -1,14 +1,17 @@
-//! Runs one submission: as many fresh sandboxes as it takes for every test to get its
-//! own result within its own time limit.
+//! Runs one submission: as many sandboxes as it takes for every test to get its own result
+//! within its own time limit. Sandboxes are seen through [`Sandboxes`], so that this logic
+//! is tested against scripted ones (below) as well as run against Docker.
 
+use std::future::Future;
 use std::time::Duration;
 
 use exec_engine::execution::RunTimes;
-use exec_engine::{ExecutionResult, Language, Submission, Verdict};
+use exec_engine::{ExecutionResult, Language, Submission};
 use time::OffsetDateTime;
 use tokio::time::Instant;
+use uuid::Uuid;
 
-use crate::protocol::{self, EventReader, OutputLimits, Progress, SandboxJob, Step};
+use crate::protocol::{EventReader, OutputLimits, Progress, SandboxJob, Step, Stop, StopLimits};
 use crate::sandbox::{Ending, Read, Sandbox, SandboxError, SandboxSpec};
 
 /// The longest event line the worker reads; the supervisor caps each event far lower, so
@@ -16,6 +19,32 @@ use crate::sandbox::{Ending, Read, Sandbox, SandboxError, SandboxSpec};
 const MAX_EVENT_LINE_BYTES: usize = 16 * 1024 * 1024;
 /// Time a sandbox may live past its submission's limit before it kills itself.
 const SELF_DESTRUCT_MARGIN: Duration = Duration::from_secs(5);
+
+/// What the executor needs of sandboxes: to start one with its job.
+pub trait Sandboxes: Send + Sync {
+    type Running: LiveSandbox;
+
+    /// Starts a sandbox for `execution` and hands it `job` (one line); it ends itself after
+    /// `lifetime`.
+    fn start(
+        &self,
+        spec: &SandboxSpec,
+        execution: Uuid,
+        lifetime: Duration,
+        job: &[u8],
+    ) -> impl Future<Output = Result<Self::Running, SandboxError>> + Send;
+}
+
+/// A started sandbox: read until a deadline, then finished (stopped and removed).
+pub trait LiveSandbox: Send {
+    /// The next piece of its output, its end, or `deadline` passing first.
+    fn read(
+        &mut self,
+        deadline: Instant,
+    ) -> impl Future<Output = Result<Read, SandboxError>> + Send;
+    /// Stops it if it still runs and says how it ended.
+    fn finish(self) -> impl Future<Output = Result<Ending, SandboxError>> + Send;
+}
 
 /// How long things may take.
 #[derive(Clone, Copy, Debug)]
@@ -30,24 +59,14 @@ pub struct RunLimits {
 }
 
 #[derive(Clone)]
-pub struct Executor {
+pub struct Executor<S = Sandbox> {
     pub language: Language,
-    pub sandbox: Sandbox,
+    pub sandbox: S,
     pub spec: SandboxSpec,
     pub limits: RunLimits,
 }
 
-/// Why reading a sandbox stopped.
-enum Stop {
-    Done,
-    LoadFailed,
-    /// The sandbox ended: as the supervisor told, or (`None`) as its container shows.
-    Ended(Option<Ending>),
-    Overflowed,
-    Deadline,
-}
-
-impl Executor {
+impl<S: Sandboxes> Executor<S> {
     /// Runs every test of `submission`. A test that runs past its time limit, or whose
     /// sandbox dies, gets its verdict, and the tests after it run in a fresh sandbox. An
     /// `Err` means a sandbox could not be run at all (Docker down, image missing): worth
@@ -56,29 +75,27 @@ impl Executor {
     pub async fn execute(&self, submission: &Submission) -> Result<ExecutionResult, SandboxError> {
         let started_at = OffsetDateTime::now_utc();
         let submission_deadline = Instant::now() + self.limits.submission;
-        let test_limit = submission
-            .time_limit_ms
-            .map_or(self.limits.test, Duration::from_millis);
         let spec = SandboxSpec {
             memory_bytes: submission
                 .memory_limit_mb
                 .map_or(self.spec.memory_bytes, |mb| mb * 1024 * 1024),
             ..self.spec.clone()
         };
-        let memory_mb = spec.memory_bytes / 1024 / 1024;
+        let limits = StopLimits {
+            compile: self.limits.compile,
+            test: submission
+                .time_limit_ms
+                .map_or(self.limits.test, Duration::from_millis),
+            submission: self.limits.submission,
+            memory_mb: spec.memory_bytes / 1024 / 1024,
+        };
         let mut progress = Progress::new(submission, self.limits.output);
         let mut sandboxes = 0;
 
         while let Some(first) = progress.next_test() {
             let now = Instant::now();
             if now >= submission_deadline {
-                progress.fail_remaining(
-                    Verdict::TimeLimitExceeded,
-                    &format!(
-                        "not run: the submission used up its time limit of {} s",
-                        self.limits.submission.as_secs()
-                    ),
-                );
+                progress.sandbox_stopped(Stop::SubmissionTimedOut, Ending::default(), &limits);
                 break;
             }
             let lifetime = submission_deadline - now + SELF_DESTRUCT_MARGIN;
@@ -89,72 +106,17 @@ impl Executor {
                 .await?;
             sandboxes += 1;
             progress.begin_sandbox();
-
-            let mut reader = EventReader::new(MAX_EVENT_LINE_BYTES);
-            let mut deadline = (now + self.limits.compile).min(submission_deadline);
-            let stop = 'reading: loop {
-                match sandbox.read(deadline).await? {
-                    Read::Stdout(chunk) => {
-                        let Some(events) = reader.push(&chunk) else {
-                            break Stop::Overflowed;
-                        };
-                        for event in events {
-                            match progress.record(first, event) {
-                                Step::Loaded | Step::Tested => {
-                                    deadline =
-                                        (Instant::now() + test_limit).min(submission_deadline);
-                                }
-                                Step::LoadFailed => break 'reading Stop::LoadFailed,
-                                Step::Ended(ending) => break 'reading Stop::Ended(Some(ending)),
-                                Step::Done => break 'reading Stop::Done,
-                                Step::Ignored => {}
-                            }
-                        }
-                    }
-                    Read::Ended => break Stop::Ended(None),
-                    Read::DeadlinePassed => break Stop::Deadline,
-                }
-            };
+            let stop = self
+                .read_until_stop(
+                    &mut sandbox,
+                    &mut progress,
+                    first,
+                    &limits,
+                    submission_deadline,
+                )
+                .await?;
             let container = sandbox.finish().await?;
-
-            match stop {
-                Stop::Done | Stop::LoadFailed => {}
-                Stop::Deadline if deadline >= submission_deadline => {}
-                Stop::Deadline if !progress.sandbox_loaded() => progress.fail_all(
-                    Verdict::TimeLimitExceeded,
-                    format!(
-                        "loading the code ran past its limit of {} ms",
-                        self.limits.compile.as_millis()
-                    ),
-                ),
-                Stop::Deadline => progress.fail_current(
-                    Verdict::TimeLimitExceeded,
-                    format!(
-                        "the test ran past its time limit of {} ms",
-                        test_limit.as_millis()
-                    ),
-                ),
-                Stop::Overflowed => progress.fail_current(
-                    Verdict::OutputLimitExceeded,
-                    "the sandbox wrote more than the engine reads".to_owned(),
-                ),
-                Stop::Ended(ending) => {
-                    let ending = match ending {
-                        Some(told) => Ending {
-                            oom_killed: told.oom_killed || container.oom_killed,
-                            ..told
-                        },
-                        None => container,
-                    };
-                    let (verdict, message) = protocol::death(&ending, memory_mb);
-                    if progress.has_loaded() {
-                        progress.fail_current(verdict, message);
-                    } else {
-                        // It died before any test could run: no test is to blame.
-                        progress.fail_all(verdict, message);
-                    }
-                }
-            }
+            progress.sandbox_stopped(stop, container, &limits);
         }
 
         let finished_at = OffsetDateTime::now_utc();
@@ -170,5 +132,323 @@ impl Executor {
             "ran"
         );
         Ok(result)
+    }
+
+    /// Feeds one sandbox's events to `progress`, each step within its deadline (the load's,
+    /// then each test's, never past the submission's), until the sandbox stops.
+    async fn read_until_stop(
+        &self,
+        sandbox: &mut S::Running,
+        progress: &mut Progress<'_>,
+        first: usize,
+        limits: &StopLimits,
+        submission_deadline: Instant,
+    ) -> Result<Stop, SandboxError> {
+        let mut reader = EventReader::new(MAX_EVENT_LINE_BYTES);
+        let mut deadline = (Instant::now() + limits.compile).min(submission_deadline);
+        loop {
+            let chunk = match sandbox.read(deadline).await? {
+                Read::Stdout(chunk) => chunk,
+                Read::Ended => return Ok(Stop::Ended(None)),
+                Read::DeadlinePassed if deadline >= submission_deadline => {
+                    return Ok(Stop::SubmissionTimedOut)
+                }
+                Read::DeadlinePassed => return Ok(Stop::Deadline),
+            };
+            let Some(events) = reader.push(&chunk) else {
+                return Ok(Stop::Overflowed);
+            };
+            for event in events {
+                match progress.record(first, event) {
+                    Step::Loaded | Step::Tested => {
+                        deadline = (Instant::now() + limits.test).min(submission_deadline);
+                    }
+                    Step::LoadFailed => return Ok(Stop::LoadFailed),
+                    Step::Ended(ending) => return Ok(Stop::Ended(Some(ending))),
+                    Step::Done => return Ok(Stop::Done),
+                    Step::Ignored => {}
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::VecDeque;
+    use std::sync::Mutex;
+
+    use bytes::Bytes;
+    use exec_engine::{TestCase, Verdict};
+    use serde_json::{json, Value};
+
+    use super::*;
+
+    /// What a scripted sandbox does when read.
+    #[derive(Clone)]
+    enum Act {
+        /// Writes this event line.
+        Says(String),
+        /// Writes this many bytes without an end of line.
+        Floods(usize),
+        /// Never writes again: the deadline passes.
+        Hangs,
+    }
+
+    fn says(line: Value) -> Act {
+        Act::Says(line.to_string())
+    }
+
+    fn loaded() -> Act {
+        says(json!({"event": "loaded", "compile_time_ms": 1.0}))
+    }
+
+    /// A test's event returning `value`.
+    fn returns(index: usize, value: &str) -> Act {
+        says(
+            json!({"event": "test", "index": index, "value": value, "time_ms": 1.0,
+                    "memory_kb": 100, "stdout": "", "stderr": ""}),
+        )
+    }
+
+    fn done() -> Act {
+        says(json!({"event": "done"}))
+    }
+
+    /// Sandboxes that play one script each, in turn, and remember the jobs they were given.
+    struct Scripted {
+        scripts: Mutex<VecDeque<Vec<Act>>>,
+        jobs: Mutex<Vec<Value>>,
+    }
+
+    struct ScriptedSandbox {
+        acts: VecDeque<Act>,
+    }
+
+    impl Sandboxes for Scripted {
+        type Running = ScriptedSandbox;
+
+        async fn start(
+            &self,
+            _: &SandboxSpec,
+            _: Uuid,
+            _: Duration,
+            job: &[u8],
+        ) -> Result<ScriptedSandbox, SandboxError> {
+            self.jobs
+                .lock()
+                .unwrap()
+                .push(serde_json::from_slice(job).unwrap());
+            let acts = self.scripts.lock().unwrap().pop_front();
+            Ok(ScriptedSandbox {
+                acts: acts.expect("a script for every sandbox").into(),
+            })
+        }
+    }
+
+    impl LiveSandbox for ScriptedSandbox {
+        async fn read(&mut self, deadline: Instant) -> Result<Read, SandboxError> {
+            match self.acts.pop_front() {
+                Some(Act::Says(line)) => Ok(Read::Stdout(Bytes::from(line + "\n"))),
+                Some(Act::Floods(bytes)) => Ok(Read::Stdout(Bytes::from(vec![b'x'; bytes]))),
+                Some(Act::Hangs) => {
+                    tokio::time::sleep_until(deadline).await;
+                    Ok(Read::DeadlinePassed)
+                }
+                None => Ok(Read::Ended),
+            }
+        }
+
+        async fn finish(self) -> Result<Ending, SandboxError> {
+            Ok(Ending {
+                exit_code: Some(137),
+                ..Ending::default()
+            })
+        }
+    }
+
+    fn submission(tests: usize) -> Submission {
+        Submission {
+            id: Uuid::new_v4(),
+            language: Language::Python,
+            code: "def f(x): return x".into(),
+            function_name: Some("f".into()),
+            imports: vec![],
+            test_cases: (0..tests)
+                .map(|i| TestCase {
+                    input: json!([i]),
+                    expected_output: i.to_string(),
+                })
+                .collect(),
+            callback_url: None,
+            submitted_at: OffsetDateTime::now_utc(),
+            time_limit_ms: None,
+            memory_limit_mb: None,
+        }
+    }
+
+    /// Runs a submission of `tests` tests against sandboxes playing `scripts`: the statuses,
+    /// the errors, and the inputs each sandbox's job held.
+    async fn run(tests: usize, scripts: Vec<Vec<Act>>) -> (ExecutionResult, Vec<Value>) {
+        let executor = Executor {
+            language: Language::Python,
+            sandbox: Scripted {
+                scripts: Mutex::new(scripts.into()),
+                jobs: Mutex::new(Vec::new()),
+            },
+            spec: SandboxSpec {
+                image: "scripted".into(),
+                memory_bytes: 256 << 20,
+                nano_cpus: 1_000_000_000,
+                pids_limit: 64,
+                tmpfs_bytes: 64 << 20,
+                tmpfs_exec: false,
+            },
+            limits: RunLimits {
+                submission: Duration::from_secs(15),
+                compile: Duration::from_secs(2),
+                test: Duration::from_secs(5),
+                output: OutputLimits {
+                    output_bytes: 8192,
+                    value_bytes: 32768,
+                },
+            },
+        };
+        let result = executor.execute(&submission(tests)).await.unwrap();
+        let jobs = executor.sandbox.jobs.into_inner().unwrap();
+        let inputs = jobs.iter().map(|job| job["inputs"].clone()).collect();
+        (result, inputs)
+    }
+
+    fn statuses(result: &ExecutionResult) -> Vec<Verdict> {
+        result.results.iter().map(|r| r.status).collect()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn every_test_answered_in_one_sandbox() {
+        let (result, jobs) = run(
+            2,
+            vec![vec![loaded(), returns(0, "0"), returns(1, "1"), done()]],
+        )
+        .await;
+        assert_eq!(statuses(&result), [Verdict::Accepted, Verdict::Accepted]);
+        assert_eq!(jobs, [json!([[0], [1]])]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_test_past_its_limit_and_the_rest_in_a_fresh_sandbox() {
+        let (result, jobs) = run(
+            3,
+            vec![
+                vec![loaded(), returns(0, "0"), Act::Hangs],
+                vec![loaded(), returns(0, "2"), done()],
+            ],
+        )
+        .await;
+        use Verdict::*;
+        assert_eq!(statuses(&result), [Accepted, TimeLimitExceeded, Accepted]);
+        assert_eq!(
+            result.results[1].error.as_deref(),
+            Some("the test ran past its time limit of 5000 ms")
+        );
+        assert_eq!(jobs, [json!([[0], [1], [2]]), json!([[2]])]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_sandbox_that_dies_mid_test_is_judged_by_what_the_supervisor_saw() {
+        let oom = says(json!({"event": "ended", "signal": 9, "oom_kills": 1, "stderr": ""}));
+        let spoofed = says(json!({"event": "ended", "exit_code": 1, "oom_kills": 0,
+                                  "stderr": "out of memory"}));
+        let (result, jobs) = run(
+            3,
+            vec![
+                vec![loaded(), oom],
+                vec![loaded(), spoofed],
+                vec![loaded(), returns(0, "2"), done()],
+            ],
+        )
+        .await;
+        use Verdict::*;
+        assert_eq!(
+            statuses(&result),
+            [MemoryLimitExceeded, RuntimeError, Accepted]
+        );
+        assert_eq!(jobs.len(), 3);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_restarted_sandbox_past_its_load_limit_keeps_the_results_before_it() {
+        let (result, _) = run(
+            3,
+            vec![
+                vec![loaded(), returns(0, "0"), Act::Hangs],
+                vec![Act::Hangs],
+            ],
+        )
+        .await;
+        use Verdict::*;
+        assert_eq!(
+            statuses(&result),
+            [Accepted, TimeLimitExceeded, TimeLimitExceeded]
+        );
+        assert!(result.results[2]
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("loading the code again ran past its limit of 2000 ms"));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn loading_past_its_limit_in_the_first_sandbox_fails_every_test() {
+        let (result, _) = run(2, vec![vec![Act::Hangs]]).await;
+        assert_eq!(result.status, Verdict::TimeLimitExceeded);
+        assert_eq!(
+            result.error_details.as_deref(),
+            Some("loading the code ran past its limit of 2000 ms")
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_line_past_the_cap_is_the_running_test_output_limit() {
+        let (result, _) = run(
+            2,
+            vec![
+                vec![loaded(), Act::Floods(MAX_EVENT_LINE_BYTES + 1)],
+                vec![loaded(), returns(0, "1"), done()],
+            ],
+        )
+        .await;
+        use Verdict::*;
+        assert_eq!(statuses(&result), [OutputLimitExceeded, Accepted]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_load_failure_and_a_death_before_loading_fail_every_test() {
+        let failed = says(json!({"event": "load_failed", "message": "SyntaxError"}));
+        let (result, _) = run(2, vec![vec![failed]]).await;
+        assert_eq!(result.status, Verdict::CompileError);
+        let (result, _) = run(2, vec![vec![]]).await;
+        assert_eq!(result.status, Verdict::RuntimeError);
+        assert_eq!(
+            result.error_details.as_deref(),
+            Some("the process was killed by signal 9 (SIGKILL)")
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_submission_deadline_ends_the_run() {
+        // Each test runs to its 5 s limit: the third meets the submission's 15 s.
+        let scripts = vec![vec![loaded(), Act::Hangs]; 3];
+        let (result, jobs) = run(4, scripts).await;
+        assert!(statuses(&result)
+            .iter()
+            .all(|&s| s == Verdict::TimeLimitExceeded));
+        assert_eq!(jobs.len(), 3);
+        for test in &result.results[2..] {
+            assert_eq!(
+                test.error.as_deref(),
+                Some("not run: the submission used up its time limit of 15 s")
+            );
+        }
     }
 }

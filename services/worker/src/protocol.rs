@@ -146,6 +146,30 @@ impl EventReader {
     }
 }
 
+/// Why reading a sandbox stopped.
+#[derive(Debug)]
+pub enum Stop {
+    Done,
+    LoadFailed,
+    /// The sandbox ended: as the supervisor told, or (`None`) as its container shows.
+    Ended(Option<Ending>),
+    /// It wrote a line longer than the worker reads.
+    Overflowed,
+    /// The running step (loading, or a test) passed its deadline.
+    Deadline,
+    /// The submission's own deadline passed.
+    SubmissionTimedOut,
+}
+
+/// The limits a stop is judged by.
+#[derive(Clone, Copy, Debug)]
+pub struct StopLimits {
+    pub compile: Duration,
+    pub test: Duration,
+    pub submission: Duration,
+    pub memory_mb: u64,
+}
+
 /// What an event meant for the run.
 #[derive(Debug, PartialEq)]
 pub enum Step {
@@ -192,17 +216,6 @@ impl<'a> Progress<'a> {
             return None;
         }
         self.results.iter().position(Option::is_none)
-    }
-
-    /// Whether the code has loaded in some sandbox: after that, a sandbox that dies is
-    /// the fault of the test it was running.
-    pub fn has_loaded(&self) -> bool {
-        self.loaded
-    }
-
-    /// Whether the current sandbox has loaded the code.
-    pub fn sandbox_loaded(&self) -> bool {
-        self.sandbox_loaded
     }
 
     /// A new sandbox starts, with the tests from [`Progress::next_test`] on.
@@ -315,8 +328,67 @@ impl<'a> Progress<'a> {
         }
     }
 
+    /// Applies how a sandbox stopped to the results: the one place where a sandbox's end
+    /// (a deadline, a death, too much output) becomes a verdict. `container` is how the
+    /// container ended, for when the supervisor could not say.
+    pub fn sandbox_stopped(&mut self, stop: Stop, container: Ending, limits: &StopLimits) {
+        match stop {
+            Stop::Done | Stop::LoadFailed => {}
+            Stop::SubmissionTimedOut => self.fail_remaining(
+                Verdict::TimeLimitExceeded,
+                &format!(
+                    "not run: the submission used up its time limit of {} s",
+                    limits.submission.as_secs()
+                ),
+            ),
+            Stop::Deadline if !self.sandbox_loaded && self.loaded => self.fail_remaining(
+                // A sandbox started again for the tests after a limit: the ones before keep
+                // their results.
+                Verdict::TimeLimitExceeded,
+                &format!(
+                    "not run: loading the code again ran past its limit of {} ms",
+                    limits.compile.as_millis()
+                ),
+            ),
+            Stop::Deadline if !self.sandbox_loaded => self.fail_all(
+                Verdict::TimeLimitExceeded,
+                format!(
+                    "loading the code ran past its limit of {} ms",
+                    limits.compile.as_millis()
+                ),
+            ),
+            Stop::Deadline => self.fail_current(
+                Verdict::TimeLimitExceeded,
+                format!(
+                    "the test ran past its time limit of {} ms",
+                    limits.test.as_millis()
+                ),
+            ),
+            Stop::Overflowed => self.fail_current(
+                Verdict::OutputLimitExceeded,
+                "the sandbox wrote more than the engine reads".to_owned(),
+            ),
+            Stop::Ended(told) => {
+                let ending = match told {
+                    Some(told) => Ending {
+                        oom_killed: told.oom_killed || container.oom_killed,
+                        ..told
+                    },
+                    None => container,
+                };
+                let (verdict, message) = death(&ending, limits.memory_mb);
+                if self.loaded {
+                    self.fail_current(verdict, message);
+                } else {
+                    // It died before any test could run: no test is to blame.
+                    self.fail_all(verdict, message);
+                }
+            }
+        }
+    }
+
     /// The test that was running when its sandbox was stopped or died.
-    pub fn fail_current(&mut self, verdict: Verdict, message: String) {
+    fn fail_current(&mut self, verdict: Verdict, message: String) {
         if let Some(index) = self.next_test() {
             let case = &self.submission.test_cases[index];
             self.results[index] = Some(TestResult::failed(
@@ -330,14 +402,14 @@ impl<'a> Progress<'a> {
     }
 
     /// Every test without a result, when no time is left to run them.
-    pub fn fail_remaining(&mut self, verdict: Verdict, message: &str) {
+    fn fail_remaining(&mut self, verdict: Verdict, message: &str) {
         while self.next_test().is_some() {
             self.fail_current(verdict, message.to_owned());
         }
     }
 
     /// No test could run: the code never loaded.
-    pub fn fail_all(&mut self, verdict: Verdict, message: String) {
+    fn fail_all(&mut self, verdict: Verdict, message: String) {
         self.not_run = Some((verdict, message));
     }
 

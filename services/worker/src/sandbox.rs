@@ -20,6 +20,8 @@ use tokio::io::AsyncWriteExt;
 use tokio::time::{timeout_at, Instant};
 use uuid::Uuid;
 
+use crate::executor::{LiveSandbox, Sandboxes};
+
 /// Every container the engine creates carries this label...
 pub const LABEL: &str = "exec-engine";
 /// ...this one: the Unix time after which it may be removed as left behind...
@@ -112,10 +114,51 @@ impl Sandbox {
         Ok(Self { docker })
     }
 
+    /// Removes containers left behind (by a crashed worker): labeled as the engine's and
+    /// past their deadline, so that sandboxes of live workers are never touched.
+    pub async fn remove_leftovers(&self) -> Result<usize, DockerError> {
+        let filters = HashMap::from([("label".to_owned(), vec![LABEL.to_owned()])]);
+        let containers = self
+            .docker
+            .list_containers(Some(
+                ListContainersOptionsBuilder::default()
+                    .all(true)
+                    .filters(&filters)
+                    .build(),
+            ))
+            .await?;
+        let now = unix_now();
+        let mut removed = 0;
+        for container in containers {
+            let expired = container
+                .labels
+                .as_ref()
+                .and_then(|labels| labels.get(DEADLINE_LABEL))
+                .and_then(|d| d.parse::<u64>().ok())
+                .is_none_or(|d| d + LEFTOVER_GRACE.as_secs() < now);
+            if let (true, Some(id)) = (expired, container.id) {
+                match remove(&self.docker, &id).await {
+                    Ok(()) => removed += 1,
+                    // Another worker's sweep got there first: gone, or on its way.
+                    Err(DockerError::DockerResponseServerError {
+                        status_code: 404 | 409,
+                        ..
+                    }) => {}
+                    Err(err) => return Err(err),
+                }
+            }
+        }
+        Ok(removed)
+    }
+}
+
+impl Sandboxes for Sandbox {
+    type Running = RunningSandbox;
+
     /// Creates a container for `execution`, starts it and writes `job` (one line) to its
     /// stdin. The job tells the supervisor to end the container after `lifetime`, even if
     /// no worker is left to; the label tells a sweep when it may remove it.
-    pub async fn start(
+    async fn start(
         &self,
         spec: &SandboxSpec,
         execution: Uuid,
@@ -161,43 +204,6 @@ impl Sandbox {
         input.flush().await?;
         Ok(running)
     }
-
-    /// Removes containers left behind (by a crashed worker): labeled as the engine's and
-    /// past their deadline, so that sandboxes of live workers are never touched.
-    pub async fn remove_leftovers(&self) -> Result<usize, DockerError> {
-        let filters = HashMap::from([("label".to_owned(), vec![LABEL.to_owned()])]);
-        let containers = self
-            .docker
-            .list_containers(Some(
-                ListContainersOptionsBuilder::default()
-                    .all(true)
-                    .filters(&filters)
-                    .build(),
-            ))
-            .await?;
-        let now = unix_now();
-        let mut removed = 0;
-        for container in containers {
-            let expired = container
-                .labels
-                .as_ref()
-                .and_then(|labels| labels.get(DEADLINE_LABEL))
-                .and_then(|d| d.parse::<u64>().ok())
-                .is_none_or(|d| d + LEFTOVER_GRACE.as_secs() < now);
-            if let (true, Some(id)) = (expired, container.id) {
-                match remove(&self.docker, &id).await {
-                    Ok(()) => removed += 1,
-                    // Another worker's sweep got there first: gone, or on its way.
-                    Err(DockerError::DockerResponseServerError {
-                        status_code: 404 | 409,
-                        ..
-                    }) => {}
-                    Err(err) => return Err(err),
-                }
-            }
-        }
-        Ok(removed)
-    }
 }
 
 type Output = Pin<Box<dyn Stream<Item = Result<LogOutput, DockerError>> + Send>>;
@@ -211,9 +217,9 @@ pub struct RunningSandbox {
     removed: bool,
 }
 
-impl RunningSandbox {
+impl LiveSandbox for RunningSandbox {
     /// Waits for the next piece of stdout, the end of the process, or `deadline`.
-    pub async fn read(&mut self, deadline: Instant) -> Result<Read, SandboxError> {
+    async fn read(&mut self, deadline: Instant) -> Result<Read, SandboxError> {
         loop {
             match timeout_at(deadline, self.output.next()).await {
                 Err(_) => return Ok(Read::DeadlinePassed),
@@ -231,7 +237,7 @@ impl RunningSandbox {
     }
 
     /// Stops the sandbox if it still runs, reads how it ended and removes it.
-    pub async fn finish(mut self) -> Result<Ending, SandboxError> {
+    async fn finish(mut self) -> Result<Ending, SandboxError> {
         // Hang up first: removal then never waits on a stream nobody reads.
         self.output = Box::pin(futures::stream::empty());
         let _ = self.docker.kill_container(&self.name, None).await;
