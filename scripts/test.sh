@@ -34,5 +34,9 @@ case " $LANGUAGES " in
         exec-sandbox-go:latest -c 'test -z "$(gofmt -l .)" && go vet ./... && go test ./...'
     ;;
 esac
-log "end-to-end tests ($LANGUAGES)"
-E2E_LANGUAGES=$(echo $LANGUAGES | tr ' ' ',') cargo test --quiet --features e2e --test e2e -- --test-threads=1
+# The whole suite in each sandbox mode (services/worker/src/pool.rs).
+for mode in pooled fresh; do
+    log "end-to-end tests ($LANGUAGES; SANDBOX_MODE=$mode)"
+    E2E_SANDBOX_MODE=$mode E2E_LANGUAGES=$(echo $LANGUAGES | tr ' ' ',') \
+        cargo test --quiet --features e2e --test e2e -- --test-threads=1
+done

@@ -76,14 +76,23 @@ fn processing_time(body: &Value) -> Duration {
     (at("finished_at") - at("started_at")).unsigned_abs()
 }
 
-/// The engine's containers still there for `id`, running or not.
+/// The engine's containers still there for `id` (by name: a pooled one is named after the
+/// execution that claimed it), running or not, once the ones on their way out are gone: a
+/// used sandbox is removed in the background, after its result is stored.
 fn containers_of(id: &str) -> String {
-    let output = Command::new("docker")
-        .args(["ps", "-a", "-q", "--filter"])
-        .arg(format!("label={}={id}", worker::EXECUTION_LABEL))
-        .output()
-        .expect("the docker CLI runs");
-    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let output = Command::new("docker")
+            .args(["ps", "-a", "-q", "--filter"])
+            .arg(format!("name=exec-{id}-"))
+            .output()
+            .expect("the docker CLI runs");
+        let left = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+        if left.is_empty() || std::time::Instant::now() >= deadline {
+            return left;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
 }
 
 #[tokio::test]

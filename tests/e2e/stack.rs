@@ -12,7 +12,7 @@ use futures::StreamExt;
 use gateway::{Application, GatewayConfig};
 use notifier::NotifierConfig;
 use serde_json::Value;
-use worker::WorkerConfig;
+use worker::{SandboxMode, WorkerConfig};
 
 /// How long a test waits for a result before it fails.
 pub const RESULT_TIMEOUT: Duration = Duration::from_secs(60);
@@ -70,6 +70,17 @@ impl Drop for NatsServer {
 }
 
 /// What a test may change about its engine.
+/// The workers' `SANDBOX_MODE`: `E2E_SANDBOX_MODE`, the workers' default unless set
+/// (`make test` runs the suite in every mode).
+fn sandbox_mode() -> SandboxMode {
+    match std::env::var("E2E_SANDBOX_MODE").as_deref() {
+        Ok("pooled") => SandboxMode::Pooled,
+        Ok("fresh") => SandboxMode::Fresh,
+        Err(_) => SandboxMode::default(),
+        Ok(other) => panic!("E2E_SANDBOX_MODE is fresh or pooled, not {other}"),
+    }
+}
+
 pub struct StackOptions {
     pub languages: Vec<Language>,
     pub receiver_fail_first: usize,
@@ -135,7 +146,10 @@ impl Stack {
 
         let failed = CancellationToken::new();
         for &language in &options.languages {
-            let config = WorkerConfig::local(language, &url);
+            let config = WorkerConfig {
+                sandbox_mode: sandbox_mode(),
+                ..WorkerConfig::local(language, &url)
+            };
             let (stop, failed) = (shutdown.clone(), failed.clone());
             tokio::spawn(async move {
                 if let Err(err) = worker::run(config, stop).await {

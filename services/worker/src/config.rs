@@ -54,8 +54,23 @@ pub struct WorkerConfig {
     /// `MAX_DELIVER`: attempts at a submission whose sandbox could not be run.
     #[serde(default = "default_max_deliver")]
     pub max_deliver: i64,
+    /// `SANDBOX_MODE`: `pooled` (containers started ahead, waiting for their job; still one
+    /// job each) or `fresh` (a container created when a job needs it).
+    #[serde(default)]
+    pub sandbox_mode: SandboxMode,
+    /// `POOL_SIZE`: warm sandboxes kept in `pooled` mode; default `WORKER_CONCURRENCY`.
+    pub pool_size: Option<usize>,
     #[serde(skip)]
     pub streams: StreamSettings,
+}
+
+/// Where the sandboxes come from (see `pool.rs`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SandboxMode {
+    Fresh,
+    #[default]
+    Pooled,
 }
 
 fn default_language() -> Language {
@@ -133,6 +148,14 @@ impl WorkerConfig {
             pids_limit: self.sandbox_pids_limit,
             tmpfs_bytes: self.sandbox_tmpfs_mb * 1024 * 1024,
             tmpfs_exec: language.compiles_to_native_code(),
+        }
+    }
+
+    /// How many sandboxes to keep warm: none unless pooled.
+    pub fn warm_sandboxes(&self) -> usize {
+        match self.sandbox_mode {
+            SandboxMode::Fresh => 0,
+            SandboxMode::Pooled => self.pool_size.unwrap_or(self.worker_concurrency),
         }
     }
 

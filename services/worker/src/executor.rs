@@ -11,14 +11,15 @@ use time::OffsetDateTime;
 use tokio::time::Instant;
 use uuid::Uuid;
 
+use crate::pool::Pool;
 use crate::protocol::{EventReader, OutputLimits, Progress, SandboxJob, Step, Stop, StopLimits};
-use crate::sandbox::{Ending, Read, Sandbox, SandboxError, SandboxSpec};
+use crate::sandbox::{Ending, Read, SandboxError, SandboxSpec};
 
 /// The longest event line the worker reads; the supervisor caps each event far lower, so
 /// only a supervisor gone wrong gets near it.
 const MAX_EVENT_LINE_BYTES: usize = 16 * 1024 * 1024;
 /// Time a sandbox may live past its submission's limit before it kills itself.
-const SELF_DESTRUCT_MARGIN: Duration = Duration::from_secs(5);
+pub const SELF_DESTRUCT_MARGIN: Duration = Duration::from_secs(5);
 
 /// What the executor needs of sandboxes: to start one with its job.
 pub trait Sandboxes: Send + Sync {
@@ -42,7 +43,8 @@ pub trait LiveSandbox: Send {
         &mut self,
         deadline: Instant,
     ) -> impl Future<Output = Result<Read, SandboxError>> + Send;
-    /// Stops it if it still runs and says how it ended.
+    /// Stops it if it still runs and says how it ended, from the container's state. (A
+    /// sandbox merely dropped is removed in the background: after the result is stored.)
     fn finish(self) -> impl Future<Output = Result<Ending, SandboxError>> + Send;
 }
 
@@ -59,7 +61,7 @@ pub struct RunLimits {
 }
 
 #[derive(Clone)]
-pub struct Executor<S = Sandbox> {
+pub struct Executor<S = Pool> {
     pub language: Language,
     pub sandbox: S,
     pub spec: SandboxSpec,
@@ -115,7 +117,15 @@ impl<S: Sandboxes> Executor<S> {
                     submission_deadline,
                 )
                 .await?;
-            let container = sandbox.finish().await?;
+            // Only a sandbox that ended without the supervisor's word needs reading; the
+            // others are removed in the background, off the result's path.
+            let container = match stop {
+                Stop::Ended(None) => sandbox.finish().await?,
+                _ => {
+                    drop(sandbox);
+                    Ending::default()
+                }
+            };
             progress.sandbox_stopped(stop, container, &limits);
         }
 

@@ -3,6 +3,7 @@
 
 pub mod config;
 mod executor;
+mod pool;
 mod protocol;
 mod sandbox;
 
@@ -16,10 +17,10 @@ use exec_engine::execution::RunTimes;
 use exec_engine::shutdown::CancellationToken;
 use exec_engine::{broker, subjects, ExecutionResult, Submission, Verdict};
 
-pub use config::WorkerConfig;
-pub use sandbox::EXECUTION_LABEL;
+pub use config::{SandboxMode, WorkerConfig};
 
 use executor::Executor;
+use pool::Pool;
 use sandbox::Sandbox;
 
 /// How long JetStream waits for an acknowledgement before it redelivers; a running
@@ -52,18 +53,32 @@ pub async fn run(config: WorkerConfig, shutdown: CancellationToken) -> anyhow::R
     }
     .bind(&js)
     .await?;
+    let limits = config.run_limits();
+    let pool = Pool::new(
+        sandbox.clone(),
+        config.sandbox_spec(),
+        config.warm_sandboxes(),
+        limits.submission + executor::SELF_DESTRUCT_MARGIN,
+    );
+    let filling = (config.warm_sandboxes() > 0)
+        .then(|| tokio::spawn(pool.clone().keep_filled(shutdown.clone())));
     let worker = Arc::new(Worker {
         executor: Executor {
             language,
-            sandbox: sandbox.clone(),
+            sandbox: pool,
             spec: config.sandbox_spec(),
-            limits: config.run_limits(),
+            limits,
         },
         client,
         js,
         max_deliver: config.max_deliver,
     });
-    tracing::info!(%language, concurrency = config.worker_concurrency, "worker ready");
+    tracing::info!(
+        %language,
+        concurrency = config.worker_concurrency,
+        mode = ?config.sandbox_mode,
+        "worker ready"
+    );
     consumer::process(
         consumer,
         config.worker_concurrency,
@@ -74,6 +89,10 @@ pub async fn run(config: WorkerConfig, shutdown: CancellationToken) -> anyhow::R
         },
     )
     .await?;
+    if let Some(filling) = filling {
+        // The warm sandboxes are removed before the worker says it stopped.
+        let _ = filling.await;
+    }
     tracing::info!("worker stopped");
     Ok(())
 }

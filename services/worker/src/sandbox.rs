@@ -8,15 +8,18 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bollard::container::LogOutput;
 use bollard::errors::Error as DockerError;
-use bollard::models::{ContainerCreateBody, HostConfig, HostConfigLogConfig, ResourcesUlimits};
+use bollard::models::{
+    ContainerCreateBody, ContainerSummaryStateEnum, HostConfig, HostConfigLogConfig,
+    ResourcesUlimits,
+};
 use bollard::query_parameters::{
     AttachContainerOptionsBuilder, CreateContainerOptionsBuilder, ListContainersOptionsBuilder,
-    RemoveContainerOptionsBuilder,
+    RemoveContainerOptionsBuilder, RenameContainerOptionsBuilder,
 };
 use bollard::Docker;
 use bytes::Bytes;
 use futures::{Stream, StreamExt};
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::time::{timeout_at, Instant};
 use uuid::Uuid;
 
@@ -26,8 +29,10 @@ use crate::executor::{LiveSandbox, Sandboxes};
 pub const LABEL: &str = "exec-engine";
 /// ...this one: the Unix time after which it may be removed as left behind...
 pub const DEADLINE_LABEL: &str = "exec-engine.deadline";
-/// ...and the execution it runs.
+/// ...and the execution it runs, or [`POOLED`].
 pub const EXECUTION_LABEL: &str = "exec-engine.execution";
+/// The execution label of a sandbox started before any submission took it.
+pub const POOLED: &str = "pooled";
 
 /// The seccomp profile of every sandbox (Docker's default refusals and more; see README).
 const SECCOMP_PROFILE: &str = include_str!("../../../harness/seccomp.json");
@@ -56,7 +61,7 @@ const NOFILE_LIMIT: i64 = 256;
 const STDERR_TAIL_BYTES: usize = 8 * 1024;
 
 /// The limits and image of a sandbox.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct SandboxSpec {
     pub image: String,
     pub memory_bytes: u64,
@@ -114,8 +119,11 @@ impl Sandbox {
         Ok(Self { docker })
     }
 
-    /// Removes containers left behind (by a crashed worker): labeled as the engine's and
-    /// past their deadline, so that sandboxes of live workers are never touched.
+    /// Removes containers left behind (by a crashed or stopped worker): labeled as the
+    /// engine's and past their deadline, or warm ones not running (a warm sandbox ends when
+    /// its worker hangs up; one whose start was cut short never ran). Sandboxes that live
+    /// workers run are never touched (one caught between its creation and its start fails
+    /// to start, and its pool starts another).
     pub async fn remove_leftovers(&self) -> Result<usize, DockerError> {
         let filters = HashMap::from([("label".to_owned(), vec![LABEL.to_owned()])]);
         let containers = self
@@ -135,7 +143,14 @@ impl Sandbox {
                 .as_ref()
                 .and_then(|labels| labels.get(DEADLINE_LABEL))
                 .and_then(|d| d.parse::<u64>().ok())
-                .is_none_or(|d| d + LEFTOVER_GRACE.as_secs() < now);
+                .is_none_or(|d| d + LEFTOVER_GRACE.as_secs() < now)
+                || (matches!(
+                    container.state,
+                    Some(ContainerSummaryStateEnum::EXITED | ContainerSummaryStateEnum::CREATED)
+                ) && container.names.iter().flatten().any(|name| {
+                    name.trim_start_matches('/')
+                        .starts_with(&format!("exec-{POOLED}-"))
+                }));
             if let (true, Some(id)) = (expired, container.id) {
                 match remove(&self.docker, &id).await {
                     Ok(()) => removed += 1,
@@ -152,41 +167,42 @@ impl Sandbox {
     }
 }
 
-impl Sandboxes for Sandbox {
-    type Running = RunningSandbox;
-
-    /// Creates a container for `execution`, starts it and writes `job` (one line) to its
-    /// stdin. The job tells the supervisor to end the container after `lifetime`, even if
-    /// no worker is left to; the label tells a sweep when it may remove it.
-    async fn start(
+impl Sandbox {
+    /// Creates, attaches to and starts a container that waits for its job (see
+    /// [`RunningSandbox::hand`]): for `execution`, or for whichever submission takes it from
+    /// a pool (`None`). A sweep may remove it once `deadline` (from now) is past.
+    pub async fn launch(
         &self,
         spec: &SandboxSpec,
-        execution: Uuid,
-        lifetime: Duration,
-        job: &[u8],
+        execution: Option<Uuid>,
+        deadline: Duration,
     ) -> Result<RunningSandbox, SandboxError> {
-        let name = format!(
-            "exec-{execution}-{}",
-            &Uuid::new_v4().simple().to_string()[..8]
-        );
-        self.docker
+        let owner = execution.map_or_else(|| POOLED.to_owned(), |id| id.to_string());
+        let id = self
+            .docker
             .create_container(
-                Some(CreateContainerOptionsBuilder::default().name(&name).build()),
-                container_body(spec, execution, lifetime),
+                Some(
+                    CreateContainerOptionsBuilder::default()
+                        .name(&container_name(&owner))
+                        .build(),
+                ),
+                container_body(spec, &owner, deadline),
             )
-            .await?;
+            .await?
+            .id;
         // From here on the session removes the container, however it ends.
         let mut running = RunningSandbox {
             docker: self.docker.clone(),
-            name,
+            id,
             output: Box::pin(futures::stream::empty()),
+            input: None,
             stderr: Vec::new(),
             removed: false,
         };
         let attached = self
             .docker
             .attach_container(
-                &running.name,
+                &running.id,
                 Some(
                     AttachContainerOptionsBuilder::default()
                         .stdin(true)
@@ -198,23 +214,67 @@ impl Sandboxes for Sandbox {
             )
             .await?;
         running.output = attached.output;
-        let mut input = attached.input;
-        self.docker.start_container(&running.name, None).await?;
-        input.write_all(job).await?;
-        input.flush().await?;
+        running.input = Some(attached.input);
+        self.docker.start_container(&running.id, None).await?;
+        Ok(running)
+    }
+}
+
+impl Sandboxes for Sandbox {
+    type Running = RunningSandbox;
+
+    /// A fresh container for `execution`, handed `job` at once. The job tells the
+    /// supervisor to end the container after `lifetime`, even if no worker is left to.
+    async fn start(
+        &self,
+        spec: &SandboxSpec,
+        execution: Uuid,
+        lifetime: Duration,
+        job: &[u8],
+    ) -> Result<RunningSandbox, SandboxError> {
+        let mut running = self.launch(spec, Some(execution), lifetime).await?;
+        running.hand(job).await?;
         Ok(running)
     }
 }
 
 type Output = Pin<Box<dyn Stream<Item = Result<LogOutput, DockerError>> + Send>>;
 
-/// A started sandbox. It is removed by [`RunningSandbox::finish`], or when dropped.
+/// A started sandbox. It is removed by [`LiveSandbox::finish`], or when dropped.
 pub struct RunningSandbox {
     docker: Docker,
-    name: String,
+    /// Docker's id: the name changes when a pooled sandbox is claimed.
+    id: String,
     output: Output,
+    /// Its stdin, until the job is written.
+    input: Option<Pin<Box<dyn AsyncWrite + Send>>>,
     stderr: Vec<u8>,
     removed: bool,
+}
+
+impl RunningSandbox {
+    /// Names a pooled sandbox after the execution that took it, as a fresh one is named
+    /// (in the background: nothing waits for it).
+    pub fn claim(&self, execution: Uuid) {
+        let (docker, id) = (self.docker.clone(), self.id.clone());
+        tokio::spawn(async move {
+            let name = container_name(&execution.to_string());
+            let options = RenameContainerOptionsBuilder::default().name(&name).build();
+            if let Err(err) = docker.rename_container(&id, options).await {
+                tracing::debug!(container = %id, error = %err, "could not name a claimed sandbox");
+            }
+        });
+    }
+
+    /// Writes the job (one line) to the supervisor, which waits for nothing else.
+    pub async fn hand(&mut self, job: &[u8]) -> Result<(), SandboxError> {
+        let mut input = self.input.take().ok_or_else(|| {
+            SandboxError::Stdin(std::io::Error::other("the sandbox already has its job"))
+        })?;
+        input.write_all(job).await?;
+        input.flush().await?;
+        Ok(())
+    }
 }
 
 impl LiveSandbox for RunningSandbox {
@@ -240,15 +300,15 @@ impl LiveSandbox for RunningSandbox {
     async fn finish(mut self) -> Result<Ending, SandboxError> {
         // Hang up first: removal then never waits on a stream nobody reads.
         self.output = Box::pin(futures::stream::empty());
-        let _ = self.docker.kill_container(&self.name, None).await;
+        let _ = self.docker.kill_container(&self.id, None).await;
         let state = self
             .docker
-            .inspect_container(&self.name, None)
+            .inspect_container(&self.id, None)
             .await?
             .state
             .unwrap_or_default();
         self.removed = true;
-        remove(&self.docker, &self.name).await?;
+        remove(&self.docker, &self.id).await?;
         Ok(Ending {
             exit_code: state.exit_code,
             oom_killed: state.oom_killed.unwrap_or(false),
@@ -263,23 +323,23 @@ impl Drop for RunningSandbox {
         if self.removed {
             return;
         }
-        // Dropped mid-run (the worker is stopping): remove it in the background; what
-        // even that misses, the next sweep removes.
-        let (docker, name) = (self.docker.clone(), std::mem::take(&mut self.name));
+        // Dropped (done with, or the worker is stopping): remove it in the background;
+        // what even that misses, the next sweep removes.
+        let (docker, id) = (self.docker.clone(), std::mem::take(&mut self.id));
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             runtime.spawn(async move {
-                if let Err(err) = remove(&docker, &name).await {
-                    tracing::warn!(container = %name, error = %err, "could not remove a sandbox");
+                if let Err(err) = remove(&docker, &id).await {
+                    tracing::warn!(container = %id, error = %err, "could not remove a sandbox");
                 }
             });
         }
     }
 }
 
-async fn remove(docker: &Docker, name: &str) -> Result<(), DockerError> {
+async fn remove(docker: &Docker, id: &str) -> Result<(), DockerError> {
     docker
         .remove_container(
-            name,
+            id,
             Some(RemoveContainerOptionsBuilder::default().force(true).build()),
         )
         .await
@@ -291,14 +351,19 @@ fn unix_now() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
-fn container_body(spec: &SandboxSpec, execution: Uuid, lifetime: Duration) -> ContainerCreateBody {
+/// `exec-<execution>-<8 hex>`, or `exec-pooled-<8 hex>` until a submission claims it.
+fn container_name(owner: &str) -> String {
+    format!("exec-{owner}-{}", &Uuid::new_v4().simple().to_string()[..8])
+}
+
+fn container_body(spec: &SandboxSpec, owner: &str, deadline: Duration) -> ContainerCreateBody {
     let labels = HashMap::from([
         (LABEL.to_owned(), "sandbox".to_owned()),
         (
             DEADLINE_LABEL.to_owned(),
-            (unix_now() + lifetime.as_secs()).to_string(),
+            (unix_now() + deadline.as_secs()).to_string(),
         ),
-        (EXECUTION_LABEL.to_owned(), execution.to_string()),
+        (EXECUTION_LABEL.to_owned(), owner.to_owned()),
     ]);
     let tmpfs = HashMap::from([
         (
