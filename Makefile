@@ -1,5 +1,5 @@
 # The two commands of the README, and a few helpers.
-.PHONY: up down test openapi receiver services-image
+.PHONY: up down test bench openapi receiver services-image
 
 # Build output is kept outside the clone, so a fresh clone builds incrementally.
 export CARGO_TARGET_DIR ?= $(or $(EXEC_CACHE_DIR),$(HOME)/.cache/exec-engine)/target
@@ -12,6 +12,9 @@ down:      ## Stop what `make up` started.
 
 test:      ## Run the whole test suite: lint, unit tests and the end-to-end suite.
 	@bash scripts/test.sh
+
+bench:     ## Measure the engine (started with `make up` if none answers) against docker run; writes bench/latest.md.
+	@bash scripts/bench.sh
 
 openapi:   ## Rewrite openapi/openapi.json from the gateway's code.
 	@UPDATE_OPENAPI=1 cargo test --quiet -p gateway checked_in_openapi_spec_is_current
