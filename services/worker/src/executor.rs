@@ -189,10 +189,11 @@ mod tests {
     use std::sync::Mutex;
 
     use bytes::Bytes;
-    use exec_engine::{TestCase, Verdict};
+    use exec_engine::Verdict;
     use serde_json::{json, Value};
 
     use super::*;
+    use crate::protocol::tests::submission;
 
     /// What a scripted sandbox does when read.
     #[derive(Clone)]
@@ -274,26 +275,6 @@ mod tests {
                 exit_code: Some(137),
                 ..Ending::default()
             })
-        }
-    }
-
-    fn submission(tests: usize) -> Submission {
-        Submission {
-            id: Uuid::new_v4(),
-            language: Language::Python,
-            code: "def f(x): return x".into(),
-            function_name: Some("f".into()),
-            imports: vec![],
-            test_cases: (0..tests)
-                .map(|i| TestCase {
-                    input: json!([i]),
-                    expected_output: i.to_string(),
-                })
-                .collect(),
-            callback_url: None,
-            submitted_at: OffsetDateTime::now_utc(),
-            time_limit_ms: None,
-            memory_limit_mb: None,
         }
     }
 

@@ -478,7 +478,7 @@ fn signal_name(signal: i64) -> &'static str {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use exec_engine::{Language, TestCase};
     use serde_json::json;
@@ -490,7 +490,8 @@ mod tests {
         value_bytes: 20,
     };
 
-    fn submission(cases: usize) -> Submission {
+    /// A Python submission of `cases` tests: test `i` takes `[i]` and expects `i`.
+    pub(crate) fn submission(cases: usize) -> Submission {
         Submission {
             id: Uuid::new_v4(),
             language: Language::Python,
