@@ -5,6 +5,7 @@
 
 mod api;
 mod conformance;
+mod cross_submission;
 mod examples;
 mod hostile;
 mod pipeline;

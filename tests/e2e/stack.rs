@@ -75,9 +75,10 @@ impl Drop for NatsServer {
 fn sandbox_mode() -> SandboxMode {
     match std::env::var("E2E_SANDBOX_MODE").as_deref() {
         Ok("pooled") => SandboxMode::Pooled,
+        Ok("reuse") => SandboxMode::Reuse,
         Ok("fresh") => SandboxMode::Fresh,
         Err(_) => SandboxMode::default(),
-        Ok(other) => panic!("E2E_SANDBOX_MODE is fresh or pooled, not {other}"),
+        Ok(other) => panic!("E2E_SANDBOX_MODE is fresh, pooled or reuse, not {other}"),
     }
 }
 

@@ -6,6 +6,7 @@
 //! Usage: `supervisor HARNESS_COMMAND...` (the image's ENTRYPOINT, with its CMD).
 
 mod cgroup;
+mod cleanup;
 mod privileges;
 mod processes;
 mod reply;
@@ -13,7 +14,7 @@ mod report;
 
 use std::fs::File;
 use std::io::{self, BufRead, Read as _, Write};
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -43,10 +44,17 @@ struct Job {
     output_limit_bytes: usize,
     value_limit_bytes: usize,
     lifetime_ms: u64,
+    /// Whether to wipe the sandbox and wait for another job after this one.
+    #[serde(default)]
+    reuse: bool,
 }
 
 fn main() {
     let command: Vec<String> = std::env::args().skip(1).collect();
+    if command.first().map(String::as_str) == Some(cleanup::CLEAN_ARG) {
+        let cleaned = cleanup::clean_as_code();
+        std::process::exit(if cleaned.is_ok() { 0 } else { 1 });
+    }
     if command.is_empty() {
         eprintln!("usage: supervisor HARNESS_COMMAND...");
         std::process::exit(2);
@@ -65,24 +73,69 @@ fn run(command: &[String]) -> io::Result<()> {
     privileges::become_supervisor()?;
     // SAFETY: umask only sets this process's file mode mask.
     unsafe { libc::umask(0) };
-    let job = read_job()?;
-    let lifetime = Duration::from_millis(job.lifetime_ms);
-    // The backstop: whatever runs, the container ends with us.
-    std::thread::spawn(move || {
-        std::thread::sleep(lifetime);
-        std::process::exit(137);
-    });
     let signals = processes::child_signals()?;
-    Harness::start(command, &oom_score, signals)?.serve(&job)
+    let watchdog = Watchdog::start();
+    // One job, or (reused) one after another: each in a harness of its own.
+    while let Some(job) = read_job()? {
+        watchdog.arm(Some(
+            Instant::now() + Duration::from_millis(job.lifetime_ms),
+        ));
+        let mut harness = Harness::start(command, &oom_score, signals.as_raw_fd())?;
+        let Some(mut last) = harness.serve(&job)? else {
+            return Ok(()); // the harness died, and the container goes with it
+        };
+        drop(harness); // its control pipe closes: it exits
+        let reusable = job.reuse && cleanup::wipe(signals.as_raw_fd());
+        if job.reuse {
+            last["reusable"] = reusable.into();
+        }
+        emit(&last)?;
+        watchdog.arm(None);
+        if !reusable {
+            return Ok(());
+        }
+    }
+    Ok(())
 }
 
-fn read_job() -> io::Result<Job> {
+/// The backstop: whatever runs, the container ends with us once a job's lifetime is over.
+struct Watchdog {
+    deadline: std::sync::Arc<std::sync::Mutex<Option<Instant>>>,
+}
+
+impl Watchdog {
+    fn start() -> Self {
+        let deadline = std::sync::Arc::new(std::sync::Mutex::new(None::<Instant>));
+        let watched = deadline.clone();
+        std::thread::spawn(move || loop {
+            let now = Instant::now();
+            if watched.lock().unwrap().is_some_and(|d| d <= now) {
+                std::process::exit(137);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        });
+        Self { deadline }
+    }
+
+    /// The end of the running job's lifetime, or none between jobs.
+    fn arm(&self, deadline: Option<Instant>) {
+        *self.deadline.lock().unwrap() = deadline;
+    }
+}
+
+/// The next job, or `None` when the worker hung up.
+fn read_job() -> io::Result<Option<Job>> {
     let mut line = Vec::new();
     io::stdin()
         .lock()
         .take(JOB_BYTES)
         .read_until(b'\n', &mut line)?;
-    serde_json::from_slice(&line).map_err(|err| io::Error::other(format!("the job: {err}")))
+    if line.is_empty() {
+        return Ok(None);
+    }
+    serde_json::from_slice(&line)
+        .map(Some)
+        .map_err(|err| io::Error::other(format!("the job: {err}")))
 }
 
 /// Writes one event line to the worker.
@@ -126,14 +179,15 @@ struct Harness {
     stdout: Option<OwnedFd>,
     stderr: Option<OwnedFd>,
     stderr_tail: Vec<u8>,
-    signals: OwnedFd,
+    /// Readable when a child ended (processes::child_signals).
+    signals: RawFd,
     exit: Option<Exit>,
 }
 
 impl Harness {
     /// Starts the harness as the code's uid, with no capabilities, in a session of its
     /// own, first in line for the OOM killer, and `SANDBOX_MEMORY_BYTES` in its environment.
-    fn start(command: &[String], oom_score: &File, signals: OwnedFd) -> io::Result<Self> {
+    fn start(command: &[String], oom_score: &File, signals: RawFd) -> io::Result<Self> {
         let (control_read, control) = pipe()?;
         let (stdout, stdout_write) = pipe()?;
         let (stderr, stderr_write) = pipe()?;
@@ -172,8 +226,11 @@ impl Harness {
         })
     }
 
-    /// Runs the job: the load, then each test in turn, reporting every event.
-    fn serve(&mut self, job: &Job) -> io::Result<()> {
+    /// Runs the job: the load, then each test in turn, reporting every event but the last
+    /// (`done`, or `load_failed`), which it returns for the caller to send once the sandbox
+    /// is wiped or not. `None`: the harness died, or its processes would not, and `ended`
+    /// was sent.
+    fn serve(&mut self, job: &Job) -> io::Result<Option<Value>> {
         let caps = Caps {
             output_bytes: job.output_limit_bytes,
             value_bytes: job.value_limit_bytes,
@@ -193,10 +250,10 @@ impl Harness {
         };
         drop(fifo);
         let event = report::load_event(&reply);
-        emit(&event)?;
         if event["event"] != "loaded" {
-            return Ok(());
+            return Ok(Some(event));
         }
+        emit(&event)?;
         if !processes::kill_all_but(Some(self.pid), CLEAR_PATIENCE) {
             return self.report_end(oom_at_start, Some(UNCLEARED));
         }
@@ -219,7 +276,7 @@ impl Harness {
                 return self.report_end(oom_at_start, Some(UNCLEARED));
             }
         }
-        emit(&json!({"event": "done"}))
+        Ok(Some(json!({"event": "done"})))
     }
 
     /// Writes `line` to the harness and waits for the reply on `fifo`, draining the
@@ -242,7 +299,7 @@ impl Harness {
             }
             let mut polled = vec![
                 poll_fd(fifo.raw_fd(), libc::POLLIN),
-                poll_fd(self.signals.as_raw_fd(), libc::POLLIN),
+                poll_fd(self.signals, libc::POLLIN),
             ];
             if written < pending.len() {
                 polled.push(poll_fd(self.control.as_raw_fd(), libc::POLLOUT));
@@ -266,8 +323,8 @@ impl Harness {
                     if let Some(reply) = fifo.read() {
                         return Ok(Exchange::Replied(reply));
                     }
-                } else if fd == self.signals.as_raw_fd() {
-                    if let Some(exit) = processes::reap(&self.signals, self.pid) {
+                } else if fd == self.signals {
+                    if let Some(exit) = processes::reap(self.signals, self.pid) {
                         self.exit = Some(exit);
                     }
                 } else if fd == self.control.as_raw_fd() {
@@ -313,7 +370,11 @@ impl Harness {
     }
 
     /// The harness is gone (or its processes would not die): say how, and stop.
-    fn report_end(&mut self, oom_at_start: u64, message: Option<&str>) -> io::Result<()> {
+    fn report_end(
+        &mut self,
+        oom_at_start: u64,
+        message: Option<&str>,
+    ) -> io::Result<Option<Value>> {
         let mut event = json!({
             "event": "ended",
             "oom_kills": cgroup::oom_kills().saturating_sub(oom_at_start),
@@ -329,7 +390,8 @@ impl Harness {
         if let Some(message) = message {
             event["message"] = message.into();
         }
-        emit(&event)
+        emit(&event)?;
+        Ok(None)
     }
 }
 

@@ -2,7 +2,7 @@
 //! and killing everything but the harness between tests.
 
 use std::fs;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::{FromRawFd, OwnedFd, RawFd};
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::time::{Duration, Instant};
 
@@ -37,12 +37,12 @@ pub fn child_signals() -> std::io::Result<OwnedFd> {
     Ok(read)
 }
 
-/// Empties the wake-up pipe and reaps every child that ended; returns how `watched` ended
-/// if it was among them.
-pub fn reap(signals: &OwnedFd, watched: libc::pid_t) -> Option<Exit> {
+/// Empties the wake-up pipe `signals` and reaps every child that ended; returns how
+/// `watched` ended if it was among them.
+pub fn reap(signals: RawFd, watched: libc::pid_t) -> Option<Exit> {
     let mut sink = [0u8; 64];
     // SAFETY: reads into a local buffer from a descriptor we own.
-    while unsafe { libc::read(signals.as_raw_fd(), sink.as_mut_ptr().cast(), sink.len()) } > 0 {}
+    while unsafe { libc::read(signals, sink.as_mut_ptr().cast(), sink.len()) } > 0 {}
     let mut ended = None;
     loop {
         let mut status = 0;

@@ -55,11 +55,16 @@ pub struct WorkerConfig {
     #[serde(default = "default_max_deliver")]
     pub max_deliver: i64,
     /// `SANDBOX_MODE`: `pooled` (containers started ahead, waiting for their job; still one
-    /// job each) or `fresh` (a container created when a job needs it).
+    /// job each), `reuse` (pooled, and wiped between jobs to serve many) or `fresh` (a
+    /// container created when a job needs it).
     #[serde(default)]
     pub sandbox_mode: SandboxMode,
-    /// `POOL_SIZE`: warm sandboxes kept in `pooled` mode; default `WORKER_CONCURRENCY`.
+    /// `POOL_SIZE`: warm sandboxes kept in `pooled` and `reuse` modes; default
+    /// `WORKER_CONCURRENCY`.
     pub pool_size: Option<usize>,
+    /// `SANDBOX_MAX_JOBS`: the jobs one sandbox may serve in `reuse` mode.
+    #[serde(default = "default_sandbox_max_jobs")]
+    pub sandbox_max_jobs: u32,
     #[serde(skip)]
     pub streams: StreamSettings,
 }
@@ -71,6 +76,11 @@ pub enum SandboxMode {
     Fresh,
     #[default]
     Pooled,
+    Reuse,
+}
+
+fn default_sandbox_max_jobs() -> u32 {
+    100
 }
 
 fn default_language() -> Language {
@@ -155,7 +165,17 @@ impl WorkerConfig {
     pub fn warm_sandboxes(&self) -> usize {
         match self.sandbox_mode {
             SandboxMode::Fresh => 0,
-            SandboxMode::Pooled => self.pool_size.unwrap_or(self.worker_concurrency),
+            SandboxMode::Pooled | SandboxMode::Reuse => {
+                self.pool_size.unwrap_or(self.worker_concurrency)
+            }
+        }
+    }
+
+    /// How many jobs one sandbox may serve: one unless reused.
+    pub fn jobs_per_sandbox(&self) -> u32 {
+        match self.sandbox_mode {
+            SandboxMode::Reuse => self.sandbox_max_jobs.max(1),
+            SandboxMode::Fresh | SandboxMode::Pooled => 1,
         }
     }
 

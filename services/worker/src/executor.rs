@@ -34,6 +34,17 @@ pub trait Sandboxes: Send + Sync {
         lifetime: Duration,
         job: &[u8],
     ) -> impl Future<Output = Result<Self::Running, SandboxError>> + Send;
+
+    /// Whether a sandbox of `spec` is wiped after its job, to serve another.
+    fn reuses(&self, _spec: &SandboxSpec) -> bool {
+        false
+    }
+
+    /// Takes back a sandbox its supervisor wiped after a job that went cleanly, to serve
+    /// another; by default it is dropped (removed).
+    fn recycle(&self, sandbox: Self::Running) {
+        drop(sandbox);
+    }
 }
 
 /// A started sandbox: read until a deadline, then finished (stopped and removed).
@@ -101,7 +112,9 @@ impl<S: Sandboxes> Executor<S> {
                 break;
             }
             let lifetime = submission_deadline - now + SELF_DESTRUCT_MARGIN;
-            let job = SandboxJob::new(submission, first, self.limits.output, lifetime).to_line();
+            let reuse = self.sandbox.reuses(&spec);
+            let job =
+                SandboxJob::new(submission, first, self.limits.output, lifetime, reuse).to_line();
             let mut sandbox = self
                 .sandbox
                 .start(&spec, submission.id, lifetime, &job)
@@ -117,10 +130,19 @@ impl<S: Sandboxes> Executor<S> {
                     submission_deadline,
                 )
                 .await?;
-            // Only a sandbox that ended without the supervisor's word needs reading; the
-            // others are removed in the background, off the result's path.
+            // Only a sandbox that ended without the supervisor's word needs reading; a wiped
+            // one whose tests all went cleanly may serve again; the others are removed in
+            // the background, off the result's path.
             let container = match stop {
                 Stop::Ended(None) => sandbox.finish().await?,
+                Stop::LoadFailed { reusable: true } => {
+                    self.sandbox.recycle(sandbox);
+                    Ending::default()
+                }
+                Stop::Done { reusable: true } if progress.clean_since(first) => {
+                    self.sandbox.recycle(sandbox);
+                    Ending::default()
+                }
                 _ => {
                     drop(sandbox);
                     Ending::default()
@@ -173,9 +195,9 @@ impl<S: Sandboxes> Executor<S> {
                     Step::Loaded | Step::Tested => {
                         deadline = (Instant::now() + limits.test).min(submission_deadline);
                     }
-                    Step::LoadFailed => return Ok(Stop::LoadFailed),
+                    Step::LoadFailed { reusable } => return Ok(Stop::LoadFailed { reusable }),
                     Step::Ended(ending) => return Ok(Stop::Ended(Some(ending))),
-                    Step::Done => return Ok(Stop::Done),
+                    Step::Done { reusable } => return Ok(Stop::Done { reusable }),
                     Step::Ignored => {}
                 }
             }
@@ -230,6 +252,7 @@ mod tests {
     struct Scripted {
         scripts: Mutex<VecDeque<Vec<Act>>>,
         jobs: Mutex<Vec<Value>>,
+        recycled: Mutex<usize>,
     }
 
     struct ScriptedSandbox {
@@ -255,6 +278,14 @@ mod tests {
                 acts: acts.expect("a script for every sandbox").into(),
             })
         }
+
+        fn reuses(&self, _: &SandboxSpec) -> bool {
+            true
+        }
+
+        fn recycle(&self, _: ScriptedSandbox) {
+            *self.recycled.lock().unwrap() += 1;
+        }
     }
 
     impl LiveSandbox for ScriptedSandbox {
@@ -278,14 +309,24 @@ mod tests {
         }
     }
 
-    /// Runs a submission of `tests` tests against sandboxes playing `scripts`: the statuses,
-    /// the errors, and the inputs each sandbox's job held.
+    /// Runs a submission of `tests` tests against sandboxes playing `scripts`: the result,
+    /// and the inputs each sandbox's job held.
     async fn run(tests: usize, scripts: Vec<Vec<Act>>) -> (ExecutionResult, Vec<Value>) {
+        let (result, jobs, _) = run_counting_recycled(tests, scripts).await;
+        (result, jobs)
+    }
+
+    /// As [`run`], and how many sandboxes were handed back for another job.
+    async fn run_counting_recycled(
+        tests: usize,
+        scripts: Vec<Vec<Act>>,
+    ) -> (ExecutionResult, Vec<Value>, usize) {
         let executor = Executor {
             language: Language::Python,
             sandbox: Scripted {
                 scripts: Mutex::new(scripts.into()),
                 jobs: Mutex::new(Vec::new()),
+                recycled: Mutex::new(0),
             },
             spec: SandboxSpec {
                 image: "scripted".into(),
@@ -306,9 +347,29 @@ mod tests {
             },
         };
         let result = executor.execute(&submission(tests)).await.unwrap();
+        let recycled = *executor.sandbox.recycled.lock().unwrap();
         let jobs = executor.sandbox.jobs.into_inner().unwrap();
+        assert!(jobs.iter().all(|job| job["reuse"] == true));
         let inputs = jobs.iter().map(|job| job["inputs"].clone()).collect();
-        (result, inputs)
+        (result, inputs, recycled)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn only_a_wiped_sandbox_whose_tests_went_cleanly_serves_again() {
+        let wiped = says(json!({"event": "done", "reusable": true}));
+        let clean = vec![loaded(), returns(0, "0"), returns(1, "5"), wiped.clone()];
+        assert_eq!(
+            run_counting_recycled(2, vec![clean]).await.2,
+            1,
+            "a wrong answer is clean"
+        );
+        let unwiped = vec![loaded(), returns(0, "0"), returns(1, "1"), done()];
+        assert_eq!(run_counting_recycled(2, vec![unwiped]).await.2, 0);
+        let error = says(json!({"event": "test", "index": 1, "error": "boom", "time_ms": 1.0}));
+        let crashed = vec![loaded(), returns(0, "0"), error, wiped];
+        assert_eq!(run_counting_recycled(2, vec![crashed]).await.2, 0);
+        let failed = says(json!({"event": "load_failed", "message": "x", "reusable": true}));
+        assert_eq!(run_counting_recycled(2, vec![vec![failed]]).await.2, 1);
     }
 
     fn statuses(result: &ExecutionResult) -> Vec<Verdict> {

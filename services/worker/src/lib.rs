@@ -58,6 +58,7 @@ pub async fn run(config: WorkerConfig, shutdown: CancellationToken) -> anyhow::R
         sandbox.clone(),
         config.sandbox_spec(),
         config.warm_sandboxes(),
+        config.jobs_per_sandbox(),
         limits.submission + executor::SELF_DESTRUCT_MARGIN,
     );
     let filling = (config.warm_sandboxes() > 0)

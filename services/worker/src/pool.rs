@@ -1,7 +1,9 @@
 //! Where the executor's sandboxes come from. With `SANDBOX_MODE=pooled` a few are kept
 //! created, started and waiting for their job, so that a submission skips Docker's create,
 //! attach and start; every sandbox still serves one job only and is removed after it. With
-//! `fresh` (a pool of none) each is created when it is needed.
+//! `reuse` a sandbox whose supervisor wiped it after a job that went cleanly goes back to
+//! the pool for another, up to `SANDBOX_MAX_JOBS` jobs and `MAX_AGE`. With `fresh` (a pool
+//! of none) each is created when it is needed.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -13,7 +15,7 @@ use tokio::time::Instant;
 use uuid::Uuid;
 
 use crate::executor::{LiveSandbox, Sandboxes};
-use crate::sandbox::{RunningSandbox, Sandbox, SandboxError, SandboxSpec};
+use crate::sandbox::{RunningSandbox, Sandbox, SandboxError, SandboxSpec, POOLED};
 
 /// A warm sandbox older than this is replaced: it was taken by nobody for a long while.
 const MAX_AGE: Duration = Duration::from_secs(300);
@@ -34,6 +36,8 @@ struct Inner {
     /// limits gets a fresh one.
     spec: SandboxSpec,
     size: usize,
+    /// The jobs a sandbox may serve (1: no reuse).
+    max_jobs: u32,
     /// The longest a taken sandbox may then run: the sweep leaves it alone till then.
     longest_run: Duration,
     warm: Mutex<VecDeque<Warm>>,
@@ -46,13 +50,21 @@ struct Warm {
 }
 
 impl Pool {
-    /// A pool keeping `size` sandboxes of `spec` warm (none: every sandbox fresh).
-    pub fn new(sandbox: Sandbox, spec: SandboxSpec, size: usize, longest_run: Duration) -> Self {
+    /// A pool keeping `size` sandboxes of `spec` warm (none: every sandbox fresh), each
+    /// serving up to `max_jobs` jobs.
+    pub fn new(
+        sandbox: Sandbox,
+        spec: SandboxSpec,
+        size: usize,
+        max_jobs: u32,
+        longest_run: Duration,
+    ) -> Self {
         Self {
             inner: Arc::new(Inner {
                 sandbox,
                 spec,
                 size,
+                max_jobs,
                 longest_run,
                 warm: Mutex::new(VecDeque::new()),
                 wanted: Notify::new(),
@@ -69,7 +81,8 @@ impl Pool {
                 drop(stale); // removed in the background
             }
             while self.warm_count() < inner.size && !shutdown.is_cancelled() {
-                let deadline = MAX_AGE + inner.longest_run;
+                // A reused sandbox may take a job until MAX_AGE, each up to longest_run.
+                let deadline = MAX_AGE + inner.longest_run * inner.max_jobs;
                 match inner.sandbox.launch(&inner.spec, None, deadline).await {
                     Ok(running) => inner.warm.lock().unwrap().push_back(Warm {
                         running,
@@ -128,7 +141,7 @@ impl Sandboxes for Pool {
             while let Some(mut running) = self.take() {
                 match running.hand(job).await {
                     Ok(()) => {
-                        running.claim(execution);
+                        running.name_for(&execution.to_string());
                         return Ok(running);
                     }
                     // It died while it waited: another, or a fresh one.
@@ -142,5 +155,21 @@ impl Sandboxes for Pool {
             .sandbox
             .start(spec, execution, lifetime, job)
             .await
+    }
+
+    fn reuses(&self, spec: &SandboxSpec) -> bool {
+        self.inner.max_jobs > 1 && *spec == self.inner.spec
+    }
+
+    /// Back to the pool, unless it served its jobs or its time.
+    fn recycle(&self, sandbox: RunningSandbox) {
+        let (jobs, age) = sandbox.wear();
+        if jobs < self.inner.max_jobs && age < MAX_AGE {
+            sandbox.name_for(POOLED);
+            self.inner.warm.lock().unwrap().push_back(Warm {
+                running: sandbox,
+                started: Instant::now() - age,
+            });
+        }
     }
 }

@@ -23,6 +23,8 @@ pub struct SandboxJob<'a> {
     pub value_limit_bytes: usize,
     /// When the supervisor ends the container, whatever runs.
     pub lifetime_ms: u64,
+    /// Whether the supervisor wipes the sandbox for another job afterwards.
+    pub reuse: bool,
 }
 
 /// What the harness may keep of each test.
@@ -39,6 +41,7 @@ impl<'a> SandboxJob<'a> {
         first: usize,
         limits: OutputLimits,
         lifetime: Duration,
+        reuse: bool,
     ) -> Self {
         Self {
             code: &submission.code,
@@ -51,6 +54,7 @@ impl<'a> SandboxJob<'a> {
             output_limit_bytes: limits.output_bytes,
             value_limit_bytes: limits.value_bytes,
             lifetime_ms: u64::try_from(lifetime.as_millis()).unwrap_or(u64::MAX),
+            reuse,
         }
     }
 
@@ -69,6 +73,9 @@ pub enum SandboxEvent {
     },
     LoadFailed {
         message: String,
+        /// The sandbox was wiped and may serve another job (reuse).
+        #[serde(default)]
+        reusable: bool,
     },
     Test {
         index: usize,
@@ -95,7 +102,11 @@ pub enum SandboxEvent {
         stderr: String,
         message: Option<String>,
     },
-    Done,
+    Done {
+        /// The sandbox was wiped and may serve another job (reuse).
+        #[serde(default)]
+        reusable: bool,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Deserialize)]
@@ -149,8 +160,13 @@ impl EventReader {
 /// Why reading a sandbox stopped.
 #[derive(Debug)]
 pub enum Stop {
-    Done,
-    LoadFailed,
+    /// The job is over; `reusable`: the supervisor wiped the sandbox for another.
+    Done {
+        reusable: bool,
+    },
+    LoadFailed {
+        reusable: bool,
+    },
     /// The sandbox ended: as the supervisor told, or (`None`) as its container shows.
     Ended(Option<Ending>),
     /// It wrote a line longer than the worker reads.
@@ -175,10 +191,14 @@ pub struct StopLimits {
 pub enum Step {
     Loaded,
     Tested,
-    LoadFailed,
+    LoadFailed {
+        reusable: bool,
+    },
     /// The harness died: how, as the supervisor saw it.
     Ended(Ending),
-    Done,
+    Done {
+        reusable: bool,
+    },
     Ignored,
 }
 
@@ -218,6 +238,16 @@ impl<'a> Progress<'a> {
         self.results.iter().position(Option::is_none)
     }
 
+    /// Whether every test from `first` on has a result and none hit a limit or failed to
+    /// run: a sandbox that served them may serve again.
+    pub fn clean_since(&self, first: usize) -> bool {
+        self.results[first..].iter().all(|result| {
+            result
+                .as_ref()
+                .is_some_and(|r| matches!(r.status, Verdict::Accepted | Verdict::WrongAnswer))
+        })
+    }
+
     /// A new sandbox starts, with the tests from [`Progress::next_test`] on.
     pub fn begin_sandbox(&mut self) {
         self.sandbox_loaded = false;
@@ -233,7 +263,7 @@ impl<'a> Progress<'a> {
             SandboxEvent::Test { index, .. } => {
                 self.sandbox_loaded && Some(first + index) == self.next_test()
             }
-            SandboxEvent::Done => self.sandbox_loaded,
+            SandboxEvent::Done { .. } => self.sandbox_loaded,
             SandboxEvent::Ended { .. } => true,
         };
         if !in_order {
@@ -246,11 +276,11 @@ impl<'a> Progress<'a> {
                 self.compile_time_ms = self.compile_time_ms.or(compile_time_ms);
                 Step::Loaded
             }
-            SandboxEvent::LoadFailed { message } => {
+            SandboxEvent::LoadFailed { message, reusable } => {
                 self.not_run = Some((Verdict::CompileError, message));
-                Step::LoadFailed
+                Step::LoadFailed { reusable }
             }
-            SandboxEvent::Done => Step::Done,
+            SandboxEvent::Done { reusable } => Step::Done { reusable },
             SandboxEvent::Ended {
                 exit_code,
                 signal,
@@ -333,7 +363,7 @@ impl<'a> Progress<'a> {
     /// container ended, for when the supervisor could not say.
     pub fn sandbox_stopped(&mut self, stop: Stop, container: Ending, limits: &StopLimits) {
         match stop {
-            Stop::Done | Stop::LoadFailed => {}
+            Stop::Done { .. } | Stop::LoadFailed { .. } => {}
             Stop::SubmissionTimedOut => self.fail_remaining(
                 Verdict::TimeLimitExceeded,
                 &format!(
@@ -535,9 +565,12 @@ pub(crate) mod tests {
             reader
                 .push(b"ent\":\"done\"}\nnot an event\n{\"event\":\"do")
                 .unwrap(),
-            vec![SandboxEvent::Done]
+            vec![SandboxEvent::Done { reusable: false }]
         );
-        assert_eq!(reader.push(b"ne\"}\n").unwrap(), vec![SandboxEvent::Done]);
+        assert_eq!(
+            reader.push(b"ne\"}\n").unwrap(),
+            vec![SandboxEvent::Done { reusable: false }]
+        );
         assert!(reader.push(&[b'x'; 65]).is_none());
     }
 
@@ -739,7 +772,7 @@ pub(crate) mod tests {
             code: "def f(a):\n    return a\n".into(),
             ..submission(3)
         };
-        let line = SandboxJob::new(&s, 1, LIMITS, Duration::from_secs(20)).to_line();
+        let line = SandboxJob::new(&s, 1, LIMITS, Duration::from_secs(20), false).to_line();
         assert_eq!(line.iter().filter(|&&b| b == b'\n').count(), 1);
         let back: Value = serde_json::from_slice(&line).unwrap();
         assert_eq!(back["inputs"], json!([[1], [2]]));

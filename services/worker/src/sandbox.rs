@@ -195,7 +195,9 @@ impl Sandbox {
             docker: self.docker.clone(),
             id,
             output: Box::pin(futures::stream::empty()),
-            input: None,
+            input: Box::pin(tokio::io::sink()),
+            jobs: 0,
+            started: std::time::Instant::now(),
             stderr: Vec::new(),
             removed: false,
         };
@@ -214,7 +216,7 @@ impl Sandbox {
             )
             .await?;
         running.output = attached.output;
-        running.input = Some(attached.input);
+        running.input = attached.input;
         self.docker.start_container(&running.id, None).await?;
         Ok(running)
     }
@@ -246,34 +248,41 @@ pub struct RunningSandbox {
     /// Docker's id: the name changes when a pooled sandbox is claimed.
     id: String,
     output: Output,
-    /// Its stdin, until the job is written.
-    input: Option<Pin<Box<dyn AsyncWrite + Send>>>,
+    /// Its stdin, where its jobs are written.
+    input: Pin<Box<dyn AsyncWrite + Send>>,
+    /// Jobs it was handed.
+    jobs: u32,
+    started: std::time::Instant,
     stderr: Vec<u8>,
     removed: bool,
 }
 
 impl RunningSandbox {
-    /// Names a pooled sandbox after the execution that took it, as a fresh one is named
-    /// (in the background: nothing waits for it).
-    pub fn claim(&self, execution: Uuid) {
+    /// Names a pooled sandbox after the execution that took it, as a fresh one is named,
+    /// or ([`POOLED`]) after none once it is back in its pool. In the background: nothing
+    /// waits for it.
+    pub fn name_for(&self, owner: &str) {
         let (docker, id) = (self.docker.clone(), self.id.clone());
+        let name = container_name(owner);
         tokio::spawn(async move {
-            let name = container_name(&execution.to_string());
             let options = RenameContainerOptionsBuilder::default().name(&name).build();
             if let Err(err) = docker.rename_container(&id, options).await {
-                tracing::debug!(container = %id, error = %err, "could not name a claimed sandbox");
+                tracing::debug!(container = %id, error = %err, "could not rename a sandbox");
             }
         });
     }
 
-    /// Writes the job (one line) to the supervisor, which waits for nothing else.
+    /// Writes a job (one line) to the supervisor, which waits for nothing else.
     pub async fn hand(&mut self, job: &[u8]) -> Result<(), SandboxError> {
-        let mut input = self.input.take().ok_or_else(|| {
-            SandboxError::Stdin(std::io::Error::other("the sandbox already has its job"))
-        })?;
-        input.write_all(job).await?;
-        input.flush().await?;
+        self.jobs += 1;
+        self.input.write_all(job).await?;
+        self.input.flush().await?;
         Ok(())
+    }
+
+    /// How many jobs it was handed, and how long ago it started.
+    pub fn wear(&self) -> (u32, Duration) {
+        (self.jobs, self.started.elapsed())
     }
 }
 
