@@ -35,7 +35,7 @@ case " $LANGUAGES " in
     ;;
 esac
 # The whole suite in each sandbox mode (services/worker/src/pool.rs).
-for mode in pooled reuse fresh; do
+for mode in reuse pooled fresh; do
     log "end-to-end tests ($LANGUAGES; SANDBOX_MODE=$mode)"
     E2E_SANDBOX_MODE=$mode E2E_LANGUAGES=$(echo $LANGUAGES | tr ' ' ',') \
         cargo test --quiet --features e2e --test e2e -- --test-threads=1

@@ -54,9 +54,9 @@ pub struct WorkerConfig {
     /// `MAX_DELIVER`: attempts at a submission whose sandbox could not be run.
     #[serde(default = "default_max_deliver")]
     pub max_deliver: i64,
-    /// `SANDBOX_MODE`: `pooled` (containers started ahead, waiting for their job; still one
-    /// job each), `reuse` (pooled, and wiped between jobs to serve many) or `fresh` (a
-    /// container created when a job needs it).
+    /// `SANDBOX_MODE`: `reuse` (containers started ahead and wiped between jobs to serve
+    /// many), `pooled` (started ahead, one job each) or `fresh` (a container created when a
+    /// job needs it).
     #[serde(default)]
     pub sandbox_mode: SandboxMode,
     /// `POOL_SIZE`: warm sandboxes kept in `pooled` and `reuse` modes; default
@@ -74,8 +74,8 @@ pub struct WorkerConfig {
 #[serde(rename_all = "lowercase")]
 pub enum SandboxMode {
     Fresh,
-    #[default]
     Pooled,
+    #[default]
     Reuse,
 }
 
