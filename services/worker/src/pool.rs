@@ -81,8 +81,8 @@ impl Pool {
                 drop(stale); // removed in the background
             }
             while self.warm_count() < inner.size && !shutdown.is_cancelled() {
-                // A reused sandbox may take a job until MAX_AGE, each up to longest_run.
-                let deadline = MAX_AGE + inner.longest_run * inner.max_jobs;
+                // It may take a job (reused: its last) until MAX_AGE, and run it to the end.
+                let deadline = MAX_AGE + inner.longest_run;
                 match inner.sandbox.launch(&inner.spec, None, deadline).await {
                     Ok(running) => inner.warm.lock().unwrap().push_back(Warm {
                         running,
