@@ -77,9 +77,7 @@ fn run(command: &[String]) -> io::Result<()> {
     let watchdog = Watchdog::start();
     // One job, or (reused) one after another: each in a harness of its own.
     while let Some(job) = read_job()? {
-        watchdog.arm(Some(
-            Instant::now() + Duration::from_millis(job.lifetime_ms),
-        ));
+        watchdog.arm(Instant::now().checked_add(Duration::from_millis(job.lifetime_ms)));
         let mut harness = Harness::start(command, &oom_score, signals.as_raw_fd())?;
         let Some(mut last) = harness.serve(&job)? else {
             return Ok(()); // the harness died, and the container goes with it
