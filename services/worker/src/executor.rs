@@ -108,7 +108,7 @@ impl<S: Sandboxes> Executor<S> {
         while let Some(first) = progress.next_test() {
             let now = Instant::now();
             if now >= submission_deadline {
-                progress.sandbox_stopped(Stop::SubmissionTimedOut, Ending::default(), &limits);
+                progress.sandbox_stopped(Stop::SubmissionTimedOut, &limits);
                 break;
             }
             let lifetime = submission_deadline - now + SELF_DESTRUCT_MARGIN;
@@ -133,22 +133,22 @@ impl<S: Sandboxes> Executor<S> {
             // Only a sandbox that ended without the supervisor's word needs reading; a wiped
             // one whose tests all went cleanly may serve again; the others are removed in
             // the background, off the result's path.
-            let container = match stop {
-                Stop::Ended(None) => sandbox.finish().await?,
+            let stop = match stop {
+                Stop::Ended(None) => Stop::Ended(Some(sandbox.finish().await?)),
                 Stop::LoadFailed { reusable: true } => {
                     self.sandbox.recycle(sandbox);
-                    Ending::default()
+                    stop
                 }
                 Stop::Done { reusable: true } if progress.clean_since(first) => {
                     self.sandbox.recycle(sandbox);
-                    Ending::default()
+                    stop
                 }
                 _ => {
                     drop(sandbox);
-                    Ending::default()
+                    stop
                 }
             };
-            progress.sandbox_stopped(stop, container, &limits);
+            progress.sandbox_stopped(stop, &limits);
         }
 
         let finished_at = OffsetDateTime::now_utc();

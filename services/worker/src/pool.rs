@@ -77,9 +77,7 @@ impl Pool {
     pub async fn keep_filled(self, shutdown: CancellationToken) {
         let inner = &self.inner;
         while !shutdown.is_cancelled() {
-            for stale in self.take_stale() {
-                drop(stale); // removed in the background
-            }
+            drop(self.take_stale()); // removed in the background
             while self.warm_count() < inner.size && !shutdown.is_cancelled() {
                 // It may take a job (reused: its last) until MAX_AGE, and run it to the end.
                 let deadline = MAX_AGE + inner.longest_run;

@@ -167,7 +167,8 @@ pub enum Stop {
     LoadFailed {
         reusable: bool,
     },
-    /// The sandbox ended: as the supervisor told, or (`None`) as its container shows.
+    /// The sandbox ended: as the supervisor told, or as its container shows (`None` until
+    /// the executor has asked it).
     Ended(Option<Ending>),
     /// It wrote a line longer than the worker reads.
     Overflowed,
@@ -359,9 +360,8 @@ impl<'a> Progress<'a> {
     }
 
     /// Applies how a sandbox stopped to the results: the one place where a sandbox's end
-    /// (a deadline, a death, too much output) becomes a verdict. `container` is how the
-    /// container ended, for when the supervisor could not say.
-    pub fn sandbox_stopped(&mut self, stop: Stop, container: Ending, limits: &StopLimits) {
+    /// (a deadline, a death, too much output) becomes a verdict.
+    pub fn sandbox_stopped(&mut self, stop: Stop, limits: &StopLimits) {
         match stop {
             Stop::Done { .. } | Stop::LoadFailed { .. } => {}
             Stop::SubmissionTimedOut => self.fail_remaining(
@@ -398,15 +398,8 @@ impl<'a> Progress<'a> {
                 Verdict::OutputLimitExceeded,
                 "the sandbox wrote more than the engine reads".to_owned(),
             ),
-            Stop::Ended(told) => {
-                let ending = match told {
-                    Some(told) => Ending {
-                        oom_killed: told.oom_killed || container.oom_killed,
-                        ..told
-                    },
-                    None => container,
-                };
-                let (verdict, message) = death(&ending, limits.memory_mb);
+            Stop::Ended(ending) => {
+                let (verdict, message) = death(&ending.unwrap_or_default(), limits.memory_mb);
                 if self.loaded {
                     self.fail_current(verdict, message);
                 } else {
