@@ -46,6 +46,12 @@ impl Language {
         matches!(self, Language::Cpp | Language::Go)
     }
 
+    /// Whether the harness makes a build worth keeping (harness/PROTOCOL.md, "Builds"):
+    /// the languages that compile before they run.
+    pub fn keeps_builds(self) -> bool {
+        matches!(self, Language::Java | Language::Cpp | Language::Go)
+    }
+
     /// The wall-clock limit for a whole submission: 15 s for interpreted languages, 30 s
     /// where a compiler or a JVM has to start first.
     pub fn default_submission_timeout_secs(self) -> u64 {

@@ -1,7 +1,8 @@
 // The C++ sandbox's harness (harness/PROTOCOL.md), started by the supervisor: reads the job
-// on descriptor 0, compiles the submission once and replies loaded or load_failed, then runs
-// each test line's test in a fresh process of the compiled program and replies with its
-// outcome, each reply on the path its line names.
+// on descriptor 0, compiles the submission once (or loads the build the job brings, the
+// compiled program as base64) and replies loaded or load_failed, then runs each test line's
+// test in a fresh process of the compiled program and replies with its outcome, each reply
+// on the path its line names.
 //
 // This process lives for the whole job and alone writes the replies. A test process gets its
 // input on stdin from a file, files that capture its stdout and stderr, and on descriptor 3
@@ -34,6 +35,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cerrno>
 #include <chrono>
@@ -59,8 +61,10 @@ using nlohmann::json;
 const char* const kCompiler = "/usr/bin/g++";
 const std::string kIncludeDir = "/opt/harness/include";
 const std::string kPrecompiledHeader = kIncludeDir + "/precompiled.hpp";
-const char* const kRuntimeObject = "/opt/harness/lib/runtime.o";  // function mode's
-const char* const kStartupObject = "/opt/harness/lib/startup.o";  // every program's
+// What a test program is linked with: startup.cpp (and in function mode runtime.cpp),
+// prelinked with the library members programs use (prelink.sh).
+const char* const kFunctionObject = "/opt/harness/lib/function.o";
+const char* const kProgramObject = "/opt/harness/lib/program.o";
 // The flags the precompiled header is built with; any difference and g++ ignores it.
 const std::vector<std::string> kLanguageFlags = {"-std=c++17", "-O2"};
 
@@ -113,6 +117,72 @@ void write_file(const std::string& path, const std::string& text) {
     int fd = open_private(path, O_WRONLY | O_CREAT | O_TRUNC);
     write_all(fd, text);
     close(fd);
+}
+
+std::string read_file(const std::string& path) {
+    int fd = open_private(path, O_RDONLY);
+    std::string text;
+    char buffer[1 << 16];
+    for (ssize_t count; (count = read(fd, buffer, sizeof buffer)) != 0;) {
+        if (count > 0) text.append(buffer, static_cast<std::size_t>(count));
+        else if (errno != EINTR) break;
+    }
+    close(fd);
+    return text;
+}
+
+// Builds (harness/PROTOCOL.md, "Builds") travel as standard base64, with padding.
+const char kBase64Digits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+std::string base64_encode(const std::string& bytes) {
+    std::string text;
+    text.reserve((bytes.size() + 2) / 3 * 4);
+    for (std::size_t at = 0; at < bytes.size(); at += 3) {
+        std::size_t count = std::min<std::size_t>(3, bytes.size() - at);
+        std::uint32_t group = 0;
+        for (std::size_t k = 0; k < 3; ++k) {
+            group = group << 8 | (k < count ? static_cast<unsigned char>(bytes[at + k]) : 0U);
+        }
+        // count bytes take count + 1 digits; padding fills the group's four.
+        for (std::size_t k = 0; k < 4; ++k) text += k <= count ? kBase64Digits[group >> (18 - 6 * k) & 63] : '=';
+    }
+    return text;
+}
+
+// The bytes that standard base64 text encodes; throws, saying why, on any other text.
+std::string base64_decode(const std::string& text) {
+    static const std::array<int, 256> values = [] {
+        std::array<int, 256> table{};
+        table.fill(-1);
+        for (int digit = 0; digit < 64; ++digit) table[static_cast<unsigned char>(kBase64Digits[digit])] = digit;
+        return table;
+    }();
+    if (text.size() % 4 != 0) {
+        throw std::runtime_error("it is not base64: its length, " + std::to_string(text.size()) +
+                                 ", is not a multiple of 4");
+    }
+    std::size_t end = text.size();
+    while (end > 0 && text.size() - end < 2 && text[end - 1] == '=') --end;
+    std::string bytes;
+    bytes.reserve(end / 4 * 3 + 2);
+    std::uint32_t group = 0;
+    for (std::size_t at = 0; at < end; ++at) {
+        int value = values[static_cast<unsigned char>(text[at])];
+        if (value < 0) {
+            throw std::runtime_error("it is not base64: character " + std::to_string(at) + " is not a digit");
+        }
+        group = group << 6 | static_cast<std::uint32_t>(value);
+        if (at % 4 == 3) {
+            for (int shift : {16, 8, 0}) bytes += static_cast<char>(group >> shift & 255);
+        }
+    }
+    // A last group of 2 or 3 digits (and its padding) holds 1 or 2 bytes.
+    if (end % 4 == 2) bytes += static_cast<char>(group >> 4 & 255);
+    if (end % 4 == 3) {
+        bytes += static_cast<char>(group >> 10 & 255);
+        bytes += static_cast<char>(group >> 2 & 255);
+    }
+    return bytes;
 }
 
 // What a file that stood in for one of a child's descriptors holds: what was kept, and how
@@ -299,7 +369,9 @@ struct Job {
     std::vector<std::string> imports;
     std::size_t output_limit = kDefaultOutputLimit;
     std::size_t value_limit = kDefaultValueLimit;
-    std::string reply;  // where the loaded or load_failed reply goes
+    std::string build;          // a build to load instead of compiling; empty: none
+    bool return_build = false;  // whether the loaded reply carries the build
+    std::string reply;          // where the loaded or load_failed reply goes
 };
 
 std::size_t size_or(const json& document, const char* key, std::size_t otherwise) {
@@ -324,6 +396,12 @@ Job read_job() {
     }
     job.output_limit = size_or(document, "output_limit_bytes", kDefaultOutputLimit);
     job.value_limit = size_or(document, "value_limit_bytes", kDefaultValueLimit);
+    if (auto build = document.find("build"); build != document.end() && build->is_string()) {
+        job.build = std::move(build->get_ref<std::string&>());
+    }
+    if (auto wanted = document.find("return_build"); wanted != document.end() && wanted->is_boolean()) {
+        job.return_build = wanted->get<bool>();
+    }
     job.reply = document.at("reply").get<std::string>();
     return job;
 }
@@ -491,10 +569,12 @@ std::vector<std::string> submission_command() {
 // Compiles the unit. g++ writes into a pipe, of which the first kCompilerOutputBytes are
 // kept and the rest drained unread: a flood of template errors costs neither memory nor
 // space on the tmpfs.
+// The program is linked statically, without its symbol table nor a build id: it starts in
+// less than half the time of one that loads libstdc++.so, and each test starts it afresh.
 Compiled compile(bool function_mode) {
     std::vector<std::string> command = submission_command();
-    command.insert(command.end(), {"-o", kProgram, kUnitFile, kStartupObject});
-    if (function_mode) command.push_back(kRuntimeObject);
+    command.insert(command.end(), {"-static", "-s", "-Wl,--build-id=none", "-o", kProgram, kUnitFile,
+                                   function_mode ? kFunctionObject : kProgramObject});
     int ends[2];
     if (pipe2(ends, O_CLOEXEC) != 0) throw std::system_error(errno, std::generic_category(), "pipe");
     int reader = move_high(ends[0], "pipe"), writer = move_high(ends[1], "pipe");
@@ -536,6 +616,24 @@ Compiled compile(bool function_mode) {
                           : "g++ failed with exit code " + std::to_string(WEXITSTATUS(finished.status));
     }
     return {succeeded, diagnostics, finished.milliseconds};
+}
+
+// Puts the program a build holds where the compiler would have put it, as it would have
+// (mode 0777 less the umask); the milliseconds that took.
+double load_build(const std::string& build) {
+    auto started = std::chrono::steady_clock::now();
+    std::string program = base64_decode(build);
+    if (program.compare(0, 4, "\x7f" "ELF") != 0) throw std::runtime_error("it is not a program (no ELF header)");
+    int fd = move_high(open(kProgram, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0777),
+                       std::string("open ") + kProgram);
+    try {
+        write_all(fd, program);
+    } catch (...) {
+        close(fd);
+        throw;
+    }
+    close(fd);
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
 }
 
 // The path to execute the compiled program by. /tmp is meant to be mounted exec for C++; on
@@ -688,7 +786,7 @@ void run_program_test(TestRun& run, std::string input_json, json& event) {
     event["stdout"] = "";
 }
 
-void run_job(const Job& job) {
+void run_job(Job& job) {
     auto fail = [&](const std::string& message) {
         reply(job.reply, {{"event", "load_failed"}, {"message", message}});
     };
@@ -702,12 +800,31 @@ void run_job(const Job& job) {
         includes += *line + "\n";
     }
 
-    write_file(kSubmissionFile, job.code);
-    write_file(kUnitFile, job.function_name ? function_unit(includes, *job.function_name)
-                                            : program_unit(includes, job.code));
-    Compiled compiled = compile(job.function_name.has_value());
-    if (!compiled.succeeded) return fail(compiled.diagnostics);
-    reply(job.reply, {{"event", "loaded"}, {"compile_time_ms", compiled.milliseconds}});
+    {
+        json loaded = {{"event", "loaded"}};
+        if (!job.build.empty()) {
+            // This code's build, made earlier by this image: loaded instead of compiling.
+            try {
+                loaded["compile_time_ms"] = load_build(job.build);
+            } catch (const std::exception& error) {
+                // Not a build of this harness's (PROTOCOL.md, "Builds"): the code it came
+                // with compiles as if none had come.
+                std::cerr << "harness: the cached build does not load: " << error.what() << "\n";
+            }
+            std::string().swap(job.build);
+        }
+        if (!loaded.contains("compile_time_ms")) {
+            write_file(kSubmissionFile, job.code);
+            write_file(kUnitFile, job.function_name ? function_unit(includes, *job.function_name)
+                                                    : program_unit(includes, job.code));
+            Compiled compiled = compile(job.function_name.has_value());
+            if (!compiled.succeeded) return fail(compiled.diagnostics);
+            loaded["compile_time_ms"] = compiled.milliseconds;
+            // The compiler's work alone: nothing of the submission has run yet.
+            if (job.return_build) loaded["build"] = base64_encode(read_file(kProgram));
+        }
+        reply(job.reply, loaded);
+    }
 
     TestRun run{executable_path(), {}, job.output_limit, job.value_limit, {}};
     // The heap may take 90% of the container's memory: the rest is this process, the tmpfs

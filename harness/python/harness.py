@@ -2,23 +2,30 @@
 written to the path the supervisor named for it.
 
 The protocol is harness/PROTOCOL.md. This process never runs the user's code: it forks one
-process per test (and one to load the code first), each of which runs the code and hands
-back its outcome on a pipe, and writes the reply itself. It is undumpable, so that a test's
-process, which shares its uid, cannot read or rewrite it through /proc or ptrace and so
-live on in it. What a test prints goes to capture files.
+process per test (and one to load the code first), each of which runs the code and leaves
+its outcome in memory shared with this one, and writes the reply itself. It is
+undumpable, so that a test's process, which shares its uid, cannot read or rewrite it
+through /proc or ptrace and so live on in it. What a test prints goes to capture files.
+
+A test's process costs what it writes of the memory it shares with this one (each page
+written, refcounts included, is copied) and the first test waits for this process to
+start, so this process does once what every test would, and imports only what every test
+needs: the prelude, into a namespace each test's process takes as its own copy; the
+imports, compiled; the function's parameters, read by the process that loads the code; the
+descriptors, ready to set. The garbage collector leaves its objects alone.
 """
 
-import inspect
+import gc
 import io
 import json
-import select
-import signal
 import linecache
+import mmap
+import signal
 import os
 import resource
 import sys
 import time
-import traceback
+import types
 
 CAPTURE_DIR = "/tmp"
 
@@ -92,16 +99,23 @@ def tree_values(root):
     return values
 
 
-def converter(annotation):
-    """How a JSON argument becomes the declared parameter, for LeetCode's node types."""
+def node_type(annotation):
+    """The LeetCode node type a declared type is about, and whether it is a list of them:
+    ["TreeNode", false] for TreeNode or Optional[TreeNode]; None for any other type."""
     text = annotation if isinstance(annotation, str) else repr(annotation)
-    many = text.startswith(("List[", "list[", "typing.List["))
-    for name, build in (("TreeNode", build_tree), ("ListNode", build_list)):
+    for name in ("TreeNode", "ListNode"):
         if name in text:
-            if many:
-                return lambda values: [build(v) for v in values]
-            return build
+            return [name, text.startswith(("List[", "list[", "typing.List["))]
     return None
+
+
+BUILDERS = {"TreeNode": build_tree, "ListNode": build_list}
+
+
+def convert(node, value):
+    """A JSON argument as a parameter of node type `node` (see node_type)."""
+    build = BUILDERS[node[0]]
+    return [build(v) for v in value] if node[1] else build(value)
 
 
 def to_json(value):
@@ -126,12 +140,21 @@ def to_json(value):
     return value
 
 
+# Made once: json.dumps with arguments builds an encoder at every call.
+VALUE_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+LINE_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def render(value):
-    return json.dumps(to_json(value), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return VALUE_ENCODER.encode(to_json(value))
 
 
 def describe(exc):
     """The exception as the interpreter prints it, without the harness's own frame."""
+    # Imported by the first process that needs it: most jobs never describe an error, and
+    # the harness imports it after the first test that did, for the tests after that.
+    import traceback
+
     if isinstance(exc, SyntaxError):
         return "".join(traceback.format_exception_only(type(exc), exc)).rstrip()
     tb = exc.__traceback__.tb_next if exc.__traceback__ else None
@@ -145,7 +168,8 @@ def memory_limit_bytes():
 
 
 class Capture:
-    """A file that stands in for one of the process's standard descriptors."""
+    """A file that stands in for one of the process's standard descriptors: one file for the
+    whole job, emptied before each test."""
 
     def __init__(self, name, limit):
         self.fd = os.open(os.path.join(CAPTURE_DIR, name), os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -157,40 +181,138 @@ class Capture:
 
     def take(self):
         """What was written, up to the limit, and how many bytes were written in all."""
-        size = os.lseek(self.fd, 0, os.SEEK_END)
-        os.lseek(self.fd, 0, os.SEEK_SET)
-        chunks, wanted = [], min(size, self.limit)
-        while wanted > 0:
-            chunk = os.read(self.fd, wanted)
+        size = os.fstat(self.fd).st_size
+        data, wanted = b"", min(size, self.limit)
+        while len(data) < wanted:
+            chunk = os.pread(self.fd, wanted - len(data), len(data))
             if not chunk:
                 break
-            chunks.append(chunk)
-            wanted -= len(chunk)
-        return b"".join(chunks).decode("utf-8", errors="replace"), size
+            data += chunk
+        return data.decode("utf-8", errors="replace"), size
 
 
-def namespace_for(job):
-    namespace = {"__name__": "__main__", "__builtins__": __builtins__, "ListNode": ListNode, "TreeNode": TreeNode}
-    exec(PRELUDE, namespace)
+class Outcome:
+    """Where a test's process leaves its outcome: memory shared with it, its length first.
+    Not a file (the code may fill /tmp) nor a pipe (which this process would have to drain
+    while it waits, and which the code's own processes may hold open)."""
+
+    def __init__(self, size):
+        self.memory = mmap.mmap(-1, 8 + size)
+
+    def clear(self):
+        self.memory[:8] = bytes(8)
+
+    def leave(self, outcome):
+        """In the test's process; an outcome too large to hold is left out."""
+        data = LINE_ENCODER.encode(outcome).encode()
+        if len(data) <= len(self.memory) - 8:
+            self.memory[8 : 8 + len(data)] = data
+            self.memory[:8] = len(data).to_bytes(8, "little")
+
+    def take(self):
+        """The outcome left, or None."""
+        size = int.from_bytes(self.memory[:8], "little")
+        if not 0 < size <= len(self.memory) - 8:
+            return None
+        try:
+            outcome = json.loads(self.memory[8 : 8 + size].decode())
+        except ValueError:
+            return None
+        return outcome if isinstance(outcome, dict) else None
+
+
+def compile_imports(job):
+    """The job's import statements, compiled; one that does not compile stays text, to fail
+    in its turn when the code loads."""
+    statements = []
     for entry in job.get("imports") or []:
         statement = entry if entry.startswith(("import ", "from ")) else "import " + entry
-        exec(compile(statement, "<imports>", "exec"), namespace)
+        try:
+            statements.append(compile(statement, "<imports>", "exec"))
+        except Exception:
+            statements.append(statement)
+    return statements
+
+
+class Code:
+    """The job as every test's process needs it, prepared here once."""
+
+    def __init__(self, job):
+        self.job = job
+        source = job["code"]
+        # Tracebacks (and warnings, and inspect) then quote the user's own lines.
+        linecache.cache["solution.py"] = (len(source), None, source.splitlines(True), "solution.py")
+        self.compiled = compile(source, "solution.py", "exec")
+        self.imports = compile_imports(job)
+        # The prelude imported once: each process of a test runs the code in its own copy.
+        self.prelude = {"__name__": "__main__", "__builtins__": __builtins__, "ListNode": ListNode, "TreeNode": TreeNode}
+        exec(PRELUDE, self.prelude)
+        self.signature = None  # signature_of() the function, once the code loaded
+
+
+def namespace_for(code):
+    """The prelude's namespace with the job's imports: this process's copy of it, so only in
+    a process of the code's own."""
+    namespace = code.prelude
+    for statement in code.imports:
+        if isinstance(statement, str):
+            statement = compile(statement, "<imports>", "exec")
+        exec(statement, namespace)
     return namespace
 
 
-def compile_code(job):
-    code = job["code"]
-    # Tracebacks then quote the user's own lines.
-    linecache.cache["solution.py"] = (len(code), None, code.splitlines(True), "solution.py")
-    return compile(code, "solution.py", "exec")
+# Flags of a code object (as in inspect).
+CO_VARARGS, CO_VARKEYWORDS = 0x04, 0x08
 
 
-def load_function(job, compiled):
-    """Runs the imports and the code; returns the function and its argument converters."""
-    namespace = namespace_for(job)
+def parameters_of(function):
+    """The names and annotations (None for none) of the function's parameters and its return
+    annotation, as inspect.signature gives them. A plain function or method is read off its
+    code object; anything else (a decorated function, a callable object) goes to inspect."""
+    plain = function.__func__ if type(function) is types.MethodType else function
+    if type(plain) is not types.FunctionType or plain.__dict__:
+        return parameters_by_inspect(function)
+    code = plain.__code__
+    names, rest = list(code.co_varnames[: code.co_argcount]), code.co_argcount + code.co_kwonlyargcount
+    varargs = code.co_flags & CO_VARARGS
+    if varargs:
+        names.append(code.co_varnames[rest])
+    names += code.co_varnames[code.co_argcount : rest]
+    if code.co_flags & CO_VARKEYWORDS:
+        names.append(code.co_varnames[rest + 1 if varargs else rest])
+    if plain is not function:
+        # Bound: the first positional parameter is the instance; without one, inspect
+        # finds no valid signature.
+        if code.co_argcount:
+            del names[0]
+        elif not varargs:
+            return [], [], None
+    annotations = plain.__annotations__
+    return names, [annotations.get(name) for name in names], annotations.get("return")
+
+
+def parameters_by_inspect(function):
+    import inspect  # a large import, for the unusual function alone
+
+    try:
+        signature = inspect.signature(function)
+    except (TypeError, ValueError):
+        signature = inspect.Signature()
+    empty, parameters = inspect.Parameter.empty, signature.parameters.values()
+    returns = signature.return_annotation
+    return (
+        [p.name for p in parameters],
+        [None if p.annotation is empty else p.annotation for p in parameters],
+        None if returns is empty else returns,
+    )
+
+
+def load_function(code):
+    """Runs the imports and the code; returns the function to call."""
+    namespace = namespace_for(code)
     namespace["__name__"] = "solution"
-    exec(compiled, namespace)
-    name = job["function_name"]
+    exec(code.compiled, namespace)
+    name = code.job["function_name"]
     function = namespace.get(name)
     if not callable(function) or isinstance(function, type):
         solution = namespace.get("Solution")
@@ -199,29 +321,34 @@ def load_function(job, compiled):
                 f"function '{name}' is not defined: define it at top level or as a method of class Solution"
             )
         function = getattr(solution(), name)
-    try:
-        signature = inspect.signature(function)
-    except (TypeError, ValueError):
-        signature = inspect.Signature()
-    parameters = list(signature.parameters.values())
-    converters = [converter(p.annotation) if p.annotation is not p.empty else None for p in parameters]
-    # A declared ListNode or TreeNode result that is None is the empty list or tree.
-    returns_node = signature.return_annotation is not signature.empty and converter(signature.return_annotation)
-    return function, parameters, converters, bool(returns_node)
+    return function
 
 
-def arguments(raw, parameters, converters):
+def signature_of(function):
+    """What the tests need of the function's signature, as JSON: read once, where the code
+    loads, and handed to each test's process."""
+    names, annotations, returns = parameters_of(function)
+    return {
+        "parameters": names,
+        "nodes": [None if annotation is None else node_type(annotation) for annotation in annotations],
+        # A declared ListNode or TreeNode result that is None is the empty list or tree.
+        "returns_node": returns is not None and node_type(returns) is not None,
+    }
+
+
+def arguments(raw, signature):
     args = raw if isinstance(raw, list) else [raw]
+    names, nodes = signature["parameters"], signature["nodes"]
     converted = []
     for i, arg in enumerate(args):
-        convert = converters[i] if i < len(converters) else None
-        if convert is None:
+        node = nodes[i] if i < len(nodes) else None
+        if node is None:
             converted.append(arg)
             continue
         try:
-            converted.append(convert(arg))
+            converted.append(convert(node, arg))
         except Exception as exc:
-            raise ArgumentError(f"argument {i + 1} ({parameters[i].name}): cannot convert {json.dumps(arg)[:100]}: {exc}")
+            raise ArgumentError(f"argument {i + 1} ({names[i]}): cannot convert {json.dumps(arg)[:100]}: {exc}")
     return converted
 
 
@@ -229,18 +356,18 @@ class ArgumentError(Exception):
     pass
 
 
-def run_program(job, compiled, stdin_text):
+def run_program(code, stdin_text):
     """Runs the whole program with `stdin_text` as its stdin; returns an error or None."""
     sys.stdin = io.StringIO(stdin_text)
     try:
-        exec(compiled, namespace_for(job))
+        exec(code.compiled, namespace_for(code))
     except SystemExit as exc:
-        code = exc.code
-        if code not in (None, 0):
-            if not isinstance(code, int):
-                print(code, file=sys.stderr)
-                code = 1
-            return f"the program exited with code {code}"
+        status = exc.code
+        if status not in (None, 0):
+            if not isinstance(status, int):
+                print(status, file=sys.stderr)
+                status = 1
+            return f"the program exited with code {status}"
     except MemoryError:
         raise
     except BaseException as exc:
@@ -248,12 +375,12 @@ def run_program(job, compiled, stdin_text):
     return None
 
 
-def outcome_of_test(job, compiled, raw):
+def outcome_of_test(code, raw):
     """What one test gives, in the test's own process: value or error (and limit)."""
-    if job.get("function_name") is None:
+    if code.job.get("function_name") is None:
         begin = time.perf_counter_ns()
         try:
-            error = run_program(job, compiled, raw)
+            error = run_program(code, raw)
         except MemoryError:
             return {"time_ms": (time.perf_counter_ns() - begin) / 1e6,
                     "error": "MemoryError: the program ran out of memory", "limit": "memory"}
@@ -261,9 +388,9 @@ def outcome_of_test(job, compiled, raw):
         if error:
             outcome["error"] = error
         return outcome
-    function, parameters, converters, returns_node = load_function(job, compiled)
+    function = load_function(code)
     try:
-        args = arguments(raw, parameters, converters)
+        args = arguments(raw, code.signature)
     except ArgumentError as exc:
         return {"time_ms": 0.0, "error": str(exc)}
     begin = time.perf_counter_ns()
@@ -275,7 +402,7 @@ def outcome_of_test(job, compiled, raw):
     except BaseException as exc:
         return {"time_ms": (time.perf_counter_ns() - begin) / 1e6, "error": describe(exc)}
     outcome = {"time_ms": (time.perf_counter_ns() - begin) / 1e6}
-    if value is None and returns_node:
+    if value is None and code.signature["returns_node"]:
         value = []
     try:
         text = render(value)
@@ -285,129 +412,92 @@ def outcome_of_test(job, compiled, raw):
         outcome["error"] = f"the return value cannot be rendered as JSON: {exc}"
     else:
         size = len(text.encode("utf-8", errors="replace"))
-        if size > int(job["value_limit_bytes"]):
+        if size > int(code.job["value_limit_bytes"]):
             outcome["value_bytes"] = size
         else:
             outcome["value"] = text
     return outcome
 
 
-def load_outcome(job, compiled):
-    """Whether the code loads and the function is found, in a process of its own."""
+def load_outcome(code):
+    """Whether the code loads and the function is found, in a process of its own; with the
+    function's signature."""
     started = time.perf_counter()
-    if job.get("function_name") is not None:
-        load_function(job, compiled)
-    return {"loaded": (time.perf_counter() - started) * 1000}
+    outcome = {}
+    if code.job.get("function_name") is not None:
+        outcome = signature_of(load_function(code))
+    outcome["loaded"] = (time.perf_counter() - started) * 1000
+    return outcome
 
 
 class Sandboxed:
-    """Runs a piece of the job in a forked process and collects what it hands back."""
+    """Runs a piece of the job in a forked process and collects what it left."""
 
-    def __init__(self, job, compiled, stdout, stderr, memory_limit):
-        self.job, self.compiled = job, compiled
-        self.stdout, self.stderr = stdout, stderr
-        self.memory_limit = memory_limit
-        # Child exits wake the select() below through this pipe.
-        self.wake_read, wake_write = os.pipe()
-        os.set_blocking(self.wake_read, False)
-        os.set_blocking(wake_write, False)
-        signal.set_wakeup_fd(wake_write)
-        signal.signal(signal.SIGCHLD, lambda *_: None)
+    def __init__(self, code, memory_limit):
+        self.code = code
+        limit = int(code.job["output_limit_bytes"])
+        self.stdout, self.stderr = Capture(".stdout", limit), Capture(".stderr", limit)
+        self.outcome = Outcome(int(code.job["value_limit_bytes"]) * 2 + 65536)
+        # Below the container's limit, a runaway allocation is a MemoryError for its test
+        # rather than a kill.
+        self.address_space = (memory_limit * 85 // 100,) * 2 if memory_limit else None
+        # The test's stdin is nothing: its descriptor 0 becomes /dev/null, which sys.stdin,
+        # made here, reads. So are line buffers, which keep print() in order with writes
+        # straight to the descriptor; this process writes nothing there.
+        self.devnull = os.open(os.devnull, os.O_RDONLY)
+        sys.stdin = open(0, closefd=False)
+        sys.stdout.reconfigure(line_buffering=True)
+        sys.stderr.reconfigure(line_buffering=True)
 
     def run(self, piece, *args):
         """Returns (outcome or None, wait status, peak RSS in KiB)."""
         self.stdout.reset()
         self.stderr.reset()
-        result_read, result_write = os.pipe()
+        self.outcome.clear()
+        # Out of the collector's sight, this process's objects are not written by a
+        # collection in the child (which would copy every page they are on).
+        gc.freeze()
         pid = os.fork()
         if pid == 0:
-            os.close(result_read)
-            self.child(result_write, piece, args)
-        os.close(result_write)
-        data, status, rusage = self.collect(pid, result_read)
+            self.child(piece, args)
+        _, status, rusage = os.wait4(pid, 0)
         try:
             os.killpg(pid, signal.SIGKILL)  # whatever the test left running
         except OSError:
             pass
-        # The last line: the harness writes it after the user's code is done, so a line the
-        # code wrote into the pipe itself is not taken for the outcome.
-        lines = [l for l in data.split(b"\n") if l.strip()]
-        line = lines[-1] if lines else b""
-        try:
-            outcome = json.loads(line) if line else None
-        except ValueError:
-            outcome = None
-        return (outcome if isinstance(outcome, dict) else None), status, rusage.ru_maxrss
+        return self.outcome.take(), status, rusage.ru_maxrss
 
-    def child(self, result_write, piece, args):
+    def child(self, piece, args):
         try:
             os.setpgid(0, 0)
-            signal.set_wakeup_fd(-1)
-            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-            os.close(self.wake_read)
-            devnull = os.open(os.devnull, os.O_RDONLY)
-            os.dup2(devnull, 0)
+            os.dup2(self.devnull, 0)
             os.dup2(self.stdout.fd, 1)
             os.dup2(self.stderr.fd, 2)
-            for fd in (devnull, self.stdout.fd, self.stderr.fd):
+            for fd in (self.devnull, self.stdout.fd, self.stderr.fd):
                 os.close(fd)
-            sys.stdin = open(os.devnull)
-            # Line buffering keeps print() in order with writes straight to the descriptor.
-            sys.stdout.reconfigure(line_buffering=True)
-            sys.stderr.reconfigure(line_buffering=True)
-            if self.memory_limit:
-                # Below the container's limit, a runaway allocation is a MemoryError for
-                # its test rather than a kill.
-                resource.setrlimit(resource.RLIMIT_AS, (self.memory_limit * 85 // 100,) * 2)
+            if self.address_space:
+                resource.setrlimit(resource.RLIMIT_AS, self.address_space)
             try:
-                outcome = piece(self.job, self.compiled, *args)
+                outcome = piece(self.code, *args)
             except BaseException as exc:  # loading failed: a user's code may raise anything
                 outcome = {"load_failed": describe(exc)}
             sys.stdout.flush()
             sys.stderr.flush()
-            os.write(result_write, json.dumps(outcome, ensure_ascii=False).encode() + b"\n")
+            self.outcome.leave(outcome)
         finally:
             os._exit(0)
-
-    def collect(self, pid, result_read):
-        """Reads the child's pipe until the child exits, then what is left in it: a process
-        the test left behind may hold the pipe open, and is not waited for."""
-        os.set_blocking(result_read, False)
-        cap = int(self.job["value_limit_bytes"]) * 2 + 65536
-        data, watched = bytearray(), [result_read, self.wake_read]
-        while True:
-            done, status, rusage = os.wait4(pid, os.WNOHANG)
-            if done:
-                break
-            ready, _, _ = select.select(watched, [], [])
-            if self.wake_read in ready:
-                try:
-                    os.read(self.wake_read, 4096)
-                except BlockingIOError:
-                    pass
-            if result_read in ready and not self.read_into(result_read, data, cap):
-                watched = [self.wake_read]  # end of file: only the exit is left to wait for
-        while self.read_into(result_read, data, cap):
-            pass
-        os.close(result_read)
-        return bytes(data), status, rusage
-
-    @staticmethod
-    def read_into(fd, data, cap):
-        """Appends what can be read now (up to `cap` in all); False at end of file or when
-        nothing is waiting."""
-        try:
-            chunk = os.read(fd, 1 << 16)
-        except BlockingIOError:
-            return False
-        if len(data) < cap:
-            data += chunk[: cap - len(data)]
-        return bool(chunk)
 
 
 def undumpable():
     """Keeps this process out of reach of the user's code, which runs under the same uid:
-    /proc/PID/mem, /fd and /environ become root's, and ptrace is refused."""
+    /proc/PID/mem, /fd and /environ become root's, and ptrace is refused. The image makes it
+    so from the start (a process that runs a program it may not read is undumpable, and
+    the harness's uid may not read python3): then its /proc files are already root's."""
+    try:
+        if os.stat("/proc/self/mem").st_uid != os.geteuid():
+            return
+    except OSError:
+        pass
     import ctypes
 
     PR_SET_DUMPABLE = 4
@@ -428,7 +518,7 @@ def death_of(status):
 def reply(path, event):
     """Writes one reply to the FIFO the supervisor made for it. Where the test's own code
     wrote there first, the supervisor took that and closed it: this one is then dropped."""
-    line = json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+    line = LINE_ENCODER.encode(event).encode() + b"\n"
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CLOEXEC)
         try:
@@ -444,23 +534,21 @@ def main():
     undumpable()
     control = sys.stdin.buffer
     job = json.loads(control.readline().decode("utf-8"))
-    output_limit = int(job["output_limit_bytes"])
-    stdout, stderr = Capture(".stdout", output_limit), Capture(".stderr", output_limit)
     try:
-        compiled = compile_code(job)
+        code = Code(job)
     except SyntaxError as exc:
         reply(job["reply"], {"event": "load_failed", "message": describe(exc)})
         return
-    # The usual modules, imported once here and inherited by every test's process.
-    exec(PRELUDE, {})
-    runner = Sandboxed(job, compiled, stdout, stderr, memory_limit_bytes())
+    runner = Sandboxed(code, memory_limit_bytes())
+    stdout, stderr = runner.stdout, runner.stderr
 
     outcome, status, _ = runner.run(load_outcome)
     if outcome is None or "load_failed" in outcome:
         message = outcome["load_failed"] if outcome else death_of(status)
         reply(job["reply"], {"event": "load_failed", "message": message})
         return
-    reply(job["reply"], {"event": "loaded", "compile_time_ms": outcome["loaded"]})
+    reply(job["reply"], {"event": "loaded", "compile_time_ms": outcome.pop("loaded")})
+    code.signature = outcome
 
     program = job.get("function_name") is None
     for line in control:
@@ -485,6 +573,10 @@ def main():
             event["stdout"] = printed
         event["memory_kb"] = peak_kb
         reply(test["reply"], event)
+        if "error" in event:
+            # Its process may have imported traceback to describe the error: the tests
+            # after it find it imported (see describe).
+            import traceback
 
 
 if __name__ == "__main__":

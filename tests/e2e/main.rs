@@ -4,6 +4,7 @@
 //! callback receiver on loopback. Run by `make test` (`cargo test --features e2e --test e2e`).
 
 mod api;
+mod builds;
 mod conformance;
 mod cross_submission;
 mod examples;

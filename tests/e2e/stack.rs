@@ -1,8 +1,6 @@
 //! A whole engine for one test, stopped when the test ends.
 
 use std::collections::HashMap;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use callback_receiver::{Callback, ReceiverConfig};
@@ -10,64 +8,13 @@ use exec_engine::shutdown::CancellationToken;
 use exec_engine::Language;
 use futures::StreamExt;
 use gateway::{Application, GatewayConfig};
+use local_nats::NatsServer;
 use notifier::NotifierConfig;
 use serde_json::Value;
 use worker::{SandboxMode, WorkerConfig};
 
 /// How long a test waits for a result before it fails.
 pub const RESULT_TIMEOUT: Duration = Duration::from_secs(60);
-
-/// A nats-server with JetStream in a temp dir, on a port it picked itself.
-pub struct NatsServer {
-    child: Child,
-    pub url: String,
-    _dir: tempfile::TempDir,
-}
-
-impl NatsServer {
-    pub fn start() -> Self {
-        let dir = tempfile::tempdir().expect("a temp dir");
-        let log = dir.path().join("nats.log");
-        let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("nats/nats-server.conf");
-        let child = Command::new("nats-server")
-            .arg("-c")
-            .arg(&config)
-            .args(["-js", "-a", "127.0.0.1", "-p", "-1", "-sd"])
-            .arg(dir.path().join("js"))
-            .arg("-l")
-            .arg(&log)
-            .stdin(Stdio::null())
-            .spawn()
-            .expect("nats-server runs (make test installs it)");
-        let deadline = Instant::now() + Duration::from_secs(15);
-        let port = loop {
-            let text = std::fs::read_to_string(&log).unwrap_or_default();
-            if let Some(port) = text.lines().find_map(|l| {
-                l.split("Listening for client connections on 127.0.0.1:")
-                    .nth(1)
-            }) {
-                break port.trim().parse::<u16>().expect("a port number");
-            }
-            assert!(
-                Instant::now() < deadline,
-                "nats-server did not start:\n{text}"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        };
-        Self {
-            child,
-            url: format!("nats://127.0.0.1:{port}"),
-            _dir: dir,
-        }
-    }
-}
-
-impl Drop for NatsServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// What a test may change about its engine.
 /// The workers' `SANDBOX_MODE`: `E2E_SANDBOX_MODE`, the workers' default unless set

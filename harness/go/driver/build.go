@@ -94,22 +94,12 @@ func writeBuildFile(name string, text []byte) error {
 	return os.WriteFile(filepath.Join(buildDir, name), text, 0o600)
 }
 
-// inMemory moves the executable into a memfd: /tmp may be mounted noexec (Docker adds
-// noexec to a --tmpfs mount unless its options say exec).
+// inMemory moves the executable into memory (see memoryFile).
 func inMemory(path string) (executable, error) {
-	name := []byte("solution\x00")
-	fd, _, errno := syscall.Syscall(sysMemfdCreate, uintptr(unsafe.Pointer(&name[0])), mfdCloexec, 0)
-	if errno != 0 {
-		return executable{}, fmt.Errorf("memfd_create: %v", errno)
+	memory, err := memoryFile()
+	if err != nil {
+		return executable{}, err
 	}
-	// Above descriptors 0-2, which are replaced in a child (program mode) or in this
-	// process (function mode) before /proc/self/fd/N is executed.
-	high, _, errno := syscall.Syscall(syscall.SYS_FCNTL, fd, syscall.F_DUPFD_CLOEXEC, 10)
-	syscall.Close(int(fd))
-	if errno != 0 {
-		return executable{}, fmt.Errorf("fcntl: %v", errno)
-	}
-	memory := os.NewFile(high, "solution")
 	linked, err := os.Open(path)
 	if err != nil {
 		return executable{}, err
@@ -121,4 +111,22 @@ func inMemory(path string) (executable, error) {
 	// The tmpfs is small; the copy in memory is the one that runs.
 	os.Remove(path)
 	return executable{memory}, nil
+}
+
+// memoryFile is a new memfd to hold the executable: /tmp may be mounted noexec (Docker
+// adds noexec to a --tmpfs mount unless its options say exec).
+func memoryFile() (*os.File, error) {
+	name := []byte("solution\x00")
+	fd, _, errno := syscall.Syscall(sysMemfdCreate, uintptr(unsafe.Pointer(&name[0])), mfdCloexec, 0)
+	if errno != 0 {
+		return nil, fmt.Errorf("memfd_create: %v", errno)
+	}
+	// Above descriptors 0-2, which are replaced in a child (program mode) or in this
+	// process (function mode) before /proc/self/fd/N is executed.
+	high, _, errno := syscall.Syscall(syscall.SYS_FCNTL, fd, syscall.F_DUPFD_CLOEXEC, 10)
+	syscall.Close(int(fd))
+	if errno != 0 {
+		return nil, fmt.Errorf("fcntl: %v", errno)
+	}
+	return os.NewFile(high, "solution"), nil
 }

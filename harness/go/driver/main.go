@@ -1,5 +1,6 @@
 // The Go sandbox's harness (harness/PROTOCOL.md): it reads the job from descriptor 0,
-// builds the user's code into a program and replies `loaded` (or `load_failed`).
+// builds the user's code into a program, or loads the build the job brings, and replies
+// `loaded` (or `load_failed`).
 //
 // In function mode the program is the user's code with a generated main that calls
 // harnessrt.Run, and this process executes it in its own place: the program reads the test
@@ -24,12 +25,14 @@ import (
 	"exec-engine/harness/go/harnessrt"
 )
 
+// job is the job's line, less its build, which readJob takes apart.
 type job struct {
 	Code             string   `json:"code"`
 	FunctionName     *string  `json:"function_name"`
 	Imports          []string `json:"imports"`
 	OutputLimitBytes *int     `json:"output_limit_bytes"`
 	ValueLimitBytes  *int     `json:"value_limit_bytes"`
+	ReturnBuild      bool     `json:"return_build"`
 	Reply            string   `json:"reply"`
 }
 
@@ -71,11 +74,7 @@ func run() int {
 	// The supervisor writes the first test line only after the loaded reply: reading
 	// ahead here cannot take a line from the program executed in function mode.
 	control := bufio.NewReader(os.Stdin)
-	var j job
-	line, err := control.ReadBytes('\n')
-	if err == nil || err == io.EOF {
-		err = json.Unmarshal(line, &j)
-	}
+	j, cached, arrived, err := readJob(control)
 	if err == nil && j.Reply == "" {
 		err = errors.New("it names no reply path")
 	}
@@ -91,17 +90,13 @@ func run() int {
 		limit.value = *j.ValueLimitBytes
 	}
 
-	started := time.Now()
-	files, err := prepare(j.Code, j.FunctionName, j.Imports)
-	var program executable
-	if err == nil {
-		program, err = build(files)
-	}
+	program, err := load(j, cached)
 	var failure loadError
 	if errors.As(err, &failure) {
 		err = harnessrt.Reply(j.Reply, map[string]string{"event": "load_failed", "message": failure.message})
 	} else if err == nil {
-		err = harnessrt.Reply(j.Reply, map[string]interface{}{"event": "loaded", "compile_time_ms": milliseconds(time.Since(started))})
+		// From the job's arrival: a build is decoded as it arrives.
+		err = replyLoaded(j.Reply, milliseconds(time.Since(arrived)), program, j.ReturnBuild)
 		if err == nil && j.FunctionName != nil {
 			err = serveFunction(program, limit)
 		} else if err == nil {
@@ -113,6 +108,29 @@ func run() int {
 		return exitHarnessError
 	}
 	return 0
+}
+
+// load makes the job's executable: from the job's build where it comes with one and
+// loads, else by compiling its code.
+func load(j job, cached *buildDecoder) (executable, error) {
+	if cached != nil {
+		program, err := cached.executable()
+		var failure loadError
+		if !errors.As(err, &failure) {
+			return program, err
+		}
+		// Not a build of this harness's (PROTOCOL.md, "Builds"): the code it came with
+		// compiles as if none had come.
+		fmt.Fprintln(os.Stderr, "harness:", failure.message)
+		if cached.memory != nil {
+			cached.memory.Close()
+		}
+	}
+	files, err := prepare(j.Code, j.FunctionName, j.Imports)
+	if err != nil {
+		return executable{}, err
+	}
+	return build(files)
 }
 
 // serveFunction executes the program built around the user's function in this process's
@@ -275,6 +293,13 @@ func milliseconds(d time.Duration) float64 {
 
 func min(a, b int) int {
 	if a < b {
+		return a
+	}
+	return b
+}
+
+func max(a, b int) int {
+	if a > b {
 		return a
 	}
 	return b

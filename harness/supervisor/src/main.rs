@@ -47,6 +47,13 @@ struct Job {
     /// Whether to wipe the sandbox and wait for another job after this one.
     #[serde(default)]
     reuse: bool,
+    /// A build of this same code that this image's harness made earlier, to load instead
+    /// of compiling (PROTOCOL.md, "Builds").
+    #[serde(default)]
+    build: Option<String>,
+    /// Whether to send the harness's build of the code with `loaded`.
+    #[serde(default)]
+    return_build: bool,
 }
 
 fn main() {
@@ -234,20 +241,24 @@ impl Harness {
             value_bytes: job.value_limit_bytes,
         };
         let oom_at_start = cgroup::oom_kills();
-        let mut fifo = ReplyFifo::create(caps.reply_bytes())?;
+        // The load's reply may carry a build: no user code has run yet, so it is the
+        // compiler's work alone, and the FIFO is gone before the first test starts.
+        let mut fifo = ReplyFifo::create(caps.reply_bytes().max(report::LOAD_REPLY_BYTES))?;
         let load = json!({
             "code": job.code,
             "function_name": job.function_name,
             "imports": job.imports,
             "output_limit_bytes": job.output_limit_bytes,
             "value_limit_bytes": job.value_limit_bytes,
+            "build": job.build,
+            "return_build": job.return_build,
             "reply": fifo.path,
         });
         let Exchange::Replied(reply) = self.exchange(&load, &mut fifo)? else {
             return self.report_end(oom_at_start, None);
         };
         drop(fifo);
-        let event = report::load_event(&reply);
+        let event = report::load_event(&reply, job.return_build);
         if event["event"] != "loaded" {
             return Ok(Some(event));
         }

@@ -13,6 +13,11 @@ pub struct Caps {
 
 /// Compiler and loader messages are kept up to this size.
 const MESSAGE_BYTES: usize = 64 * 1024;
+/// The largest build (its base64 text) passed on to the worker; a larger one is dropped,
+/// and the code is compiled again next time.
+pub const BUILD_BYTES: usize = 24 << 20;
+/// The most a load's reply may be: a build and room for the rest.
+pub const LOAD_REPLY_BYTES: usize = BUILD_BYTES + MESSAGE_BYTES * 6 + 4096;
 
 impl Caps {
     /// The most a reply may be: its texts at their caps, each escaped as JSON (at most six
@@ -31,7 +36,7 @@ pub enum Reply {
 }
 
 /// The `loaded` or `load_failed` event for the job's reply.
-pub fn load_event(reply: &Reply) -> Value {
+pub fn load_event(reply: &Reply, return_build: bool) -> Value {
     let fields = match reply {
         Reply::Line(line) => serde_json::from_slice::<Map<String, Value>>(line).ok(),
         Reply::Oversized => None,
@@ -40,10 +45,17 @@ pub fn load_event(reply: &Reply) -> Value {
         return json!({"event": "load_failed", "message": "the harness sent no valid load report"});
     };
     match fields.get("event").and_then(Value::as_str) {
-        Some("loaded") => json!({
-            "event": "loaded",
-            "compile_time_ms": fields.get("compile_time_ms").and_then(Value::as_f64),
-        }),
+        Some("loaded") => {
+            let mut event = json!({
+                "event": "loaded",
+                "compile_time_ms": fields.get("compile_time_ms").and_then(Value::as_f64),
+            });
+            let build = fields.get("build").and_then(Value::as_str);
+            if let Some(build) = build.filter(|b| return_build && b.len() <= BUILD_BYTES) {
+                event["build"] = build.into();
+            }
+            event
+        }
         Some("load_failed") => {
             let message = fields.get("message").and_then(Value::as_str).unwrap_or("");
             json!({"event": "load_failed", "message": cap(message, message.len(), MESSAGE_BYTES).0})
@@ -324,16 +336,33 @@ mod tests {
 
     #[test]
     fn load_reports_are_checked_and_capped() {
-        let loaded = load_event(&Reply::Line(
-            br#"{"event":"loaded","compile_time_ms":2}"#.to_vec(),
-        ));
+        let loaded = load_event(
+            &Reply::Line(br#"{"event":"loaded","compile_time_ms":2}"#.to_vec()),
+            false,
+        );
         assert_eq!(loaded, json!({"event":"loaded","compile_time_ms":2.0}));
-        let failed = load_event(&Reply::Line(
-            serde_json::to_vec(&json!({"event":"load_failed","message":"x".repeat(100_000)}))
-                .unwrap(),
-        ));
+        let failed = load_event(
+            &Reply::Line(
+                serde_json::to_vec(&json!({"event":"load_failed","message":"x".repeat(100_000)}))
+                    .unwrap(),
+            ),
+            false,
+        );
         assert!(failed["message"].as_str().unwrap().ends_with("65536 kept]"));
-        let junk = load_event(&Reply::Line(b"{}".to_vec()));
+        let junk = load_event(&Reply::Line(b"{}".to_vec()), false);
         assert_eq!(junk["event"], "load_failed");
+    }
+
+    #[test]
+    fn a_build_is_passed_on_only_when_asked_for_and_within_its_cap() {
+        let reply = |build: &str| {
+            Reply::Line(serde_json::to_vec(&json!({"event":"loaded","build":build})).unwrap())
+        };
+        assert_eq!(load_event(&reply("QUJD"), true)["build"], "QUJD");
+        assert!(load_event(&reply("QUJD"), false).get("build").is_none());
+        let huge = "A".repeat(BUILD_BYTES + 1);
+        let dropped = load_event(&reply(&huge), true);
+        assert_eq!(dropped["event"], "loaded");
+        assert!(dropped.get("build").is_none());
     }
 }

@@ -5,6 +5,7 @@ use exec_engine::config::{self, default_nats_url, ConfigError};
 use exec_engine::Language;
 use serde::Deserialize;
 
+use crate::builds::BuildLimits;
 use crate::executor::RunLimits;
 use crate::protocol::OutputLimits;
 use crate::sandbox::SandboxSpec;
@@ -19,9 +20,9 @@ pub struct WorkerConfig {
     /// `NATS_URL`
     #[serde(default = "default_nats_url")]
     pub nats_url: String,
-    /// `WORKER_CONCURRENCY`: sandboxes this process runs at once.
-    #[serde(default = "default_concurrency")]
-    pub worker_concurrency: usize,
+    /// `WORKER_CONCURRENCY`: sandboxes this process runs at once; default
+    /// [`WorkerConfig::concurrency`].
+    pub worker_concurrency: Option<usize>,
     /// `SANDBOX_IMAGE`: default `exec-sandbox-<language>:latest`.
     pub sandbox_image: Option<String>,
     /// `SANDBOX_MEMORY_MB`: default 256 for python and js, 512 for java, cpp and go.
@@ -65,6 +66,13 @@ pub struct WorkerConfig {
     /// `SANDBOX_MAX_JOBS`: the jobs one sandbox may serve in `reuse` mode.
     #[serde(default = "default_sandbox_max_jobs")]
     pub sandbox_max_jobs: u32,
+    /// `BUILD_CACHE_MB`: the bucket of kept builds (shared by every worker; set when it
+    /// is created); 0 keeps none.
+    #[serde(default = "default_build_cache_mb")]
+    pub build_cache_mb: u64,
+    /// `BUILD_CACHE_DAYS`: how long a kept build stays (set when the bucket is created).
+    #[serde(default = "default_build_cache_days")]
+    pub build_cache_days: u64,
     #[serde(skip)]
     pub streams: StreamSettings,
 }
@@ -79,16 +87,20 @@ pub enum SandboxMode {
     Reuse,
 }
 
+fn default_build_cache_mb() -> u64 {
+    1024
+}
+
+fn default_build_cache_days() -> u64 {
+    7
+}
+
 fn default_sandbox_max_jobs() -> u32 {
     100
 }
 
 fn default_language() -> Language {
     Language::Python
-}
-
-fn default_concurrency() -> usize {
-    2
 }
 
 fn default_cpus() -> f64 {
@@ -161,12 +173,27 @@ impl WorkerConfig {
         }
     }
 
+    /// Sandboxes run at once: `WORKER_CONCURRENCY`, else one per core where sandboxes are
+    /// started ahead (a test is CPU-bound, and each sandbox has one CPU), two per core where
+    /// each waits for Docker to create it; never fewer than two, so that one slow
+    /// submission never holds up the language.
+    pub fn concurrency(&self) -> usize {
+        self.worker_concurrency.unwrap_or_else(|| {
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+            let per_core = match self.sandbox_mode {
+                SandboxMode::Fresh => 2,
+                SandboxMode::Pooled | SandboxMode::Reuse => 1,
+            };
+            (cores * per_core).max(2)
+        })
+    }
+
     /// How many sandboxes to keep warm: none unless pooled.
     pub fn warm_sandboxes(&self) -> usize {
         match self.sandbox_mode {
             SandboxMode::Fresh => 0,
             SandboxMode::Pooled | SandboxMode::Reuse => {
-                self.pool_size.unwrap_or(self.worker_concurrency)
+                self.pool_size.unwrap_or_else(|| self.concurrency())
             }
         }
     }
@@ -177,6 +204,14 @@ impl WorkerConfig {
             SandboxMode::Reuse => self.sandbox_max_jobs.max(1),
             SandboxMode::Fresh | SandboxMode::Pooled => 1,
         }
+    }
+
+    /// The bounds of the kept builds' bucket, unless none are kept.
+    pub fn build_limits(&self) -> Option<BuildLimits> {
+        (self.build_cache_mb > 0).then(|| BuildLimits {
+            max_bytes: i64::try_from(self.build_cache_mb * 1024 * 1024).unwrap_or(i64::MAX),
+            max_age: Duration::from_secs(self.build_cache_days * 24 * 3600),
+        })
     }
 
     pub fn run_limits(&self) -> RunLimits {

@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 use tokio::time::Instant;
 use uuid::Uuid;
 
+use crate::builds::{BuildKey, BuildStore, ObjectStoreBuilds};
 use crate::pool::Pool;
 use crate::protocol::{EventReader, OutputLimits, Progress, SandboxJob, Step, Stop, StopLimits};
 use crate::sandbox::{Ending, Read, SandboxError, SandboxSpec};
@@ -72,14 +73,16 @@ pub struct RunLimits {
 }
 
 #[derive(Clone)]
-pub struct Executor<S = Pool> {
+pub struct Executor<S = Pool, B = Option<ObjectStoreBuilds>> {
     pub language: Language,
     pub sandbox: S,
+    /// Its `image` is the image's id, which kept builds are keyed by.
     pub spec: SandboxSpec,
     pub limits: RunLimits,
+    pub builds: B,
 }
 
-impl<S: Sandboxes> Executor<S> {
+impl<S: Sandboxes, B: BuildStore> Executor<S, B> {
     /// Runs every test of `submission`. A test that runs past its time limit, or whose
     /// sandbox dies, gets its verdict, and the tests after it run in a fresh sandbox. An
     /// `Err` means a sandbox could not be run at all (Docker down, image missing): worth
@@ -104,6 +107,14 @@ impl<S: Sandboxes> Executor<S> {
         };
         let mut progress = Progress::new(submission, self.limits.output);
         let mut sandboxes = 0;
+        // The code's build, kept from an earlier run or made by this run's first sandbox:
+        // a sandbox started after a test's time ran out loads it rather than compiling.
+        let key = BuildKey::of(&self.spec.image, self.language, submission);
+        let mut build = match &key {
+            Some(key) => self.builds.get(key).await,
+            None => None,
+        };
+        let kept = build.is_some();
 
         while let Some(first) = progress.next_test() {
             let now = Instant::now();
@@ -113,15 +124,19 @@ impl<S: Sandboxes> Executor<S> {
             }
             let lifetime = submission_deadline - now + SELF_DESTRUCT_MARGIN;
             let reuse = self.sandbox.reuses(&spec);
-            let job =
-                SandboxJob::new(submission, first, self.limits.output, lifetime, reuse).to_line();
+            let job = SandboxJob {
+                build: build.as_deref(),
+                return_build: key.is_some() && build.is_none(),
+                ..SandboxJob::new(submission, first, self.limits.output, lifetime, reuse)
+            }
+            .to_line();
             let mut sandbox = self
                 .sandbox
                 .start(&spec, submission.id, lifetime, &job)
                 .await?;
             sandboxes += 1;
             progress.begin_sandbox();
-            let stop = self
+            let (stop, made) = self
                 .read_until_stop(
                     &mut sandbox,
                     &mut progress,
@@ -130,6 +145,10 @@ impl<S: Sandboxes> Executor<S> {
                     submission_deadline,
                 )
                 .await?;
+            if let (Some(key), Some(made)) = (&key, made) {
+                self.builds.put(key.clone(), made.clone());
+                build = Some(made);
+            }
             // Only a sandbox that ended without the supervisor's word needs reading; a wiped
             // one whose tests all went cleanly may serve again; the others are removed in
             // the background, off the result's path.
@@ -160,6 +179,7 @@ impl<S: Sandboxes> Executor<S> {
         tracing::info!(
             status = ?result.status,
             sandboxes,
+            kept_build = kept,
             ms = (finished_at - started_at).whole_milliseconds() as u64,
             "ran"
         );
@@ -167,7 +187,8 @@ impl<S: Sandboxes> Executor<S> {
     }
 
     /// Feeds one sandbox's events to `progress`, each step within its deadline (the load's,
-    /// then each test's, never past the submission's), until the sandbox stops.
+    /// then each test's, never past the submission's), until the sandbox stops; with the
+    /// build its harness made, if it sent one.
     async fn read_until_stop(
         &self,
         sandbox: &mut S::Running,
@@ -175,31 +196,39 @@ impl<S: Sandboxes> Executor<S> {
         first: usize,
         limits: &StopLimits,
         submission_deadline: Instant,
-    ) -> Result<Stop, SandboxError> {
+    ) -> Result<(Stop, Option<String>), SandboxError> {
         let mut reader = EventReader::new(MAX_EVENT_LINE_BYTES);
         let mut deadline = (Instant::now() + limits.compile).min(submission_deadline);
+        let mut made = None;
         loop {
             let chunk = match sandbox.read(deadline).await? {
                 Read::Stdout(chunk) => chunk,
-                Read::Ended => return Ok(Stop::Ended(None)),
+                Read::Ended => return Ok((Stop::Ended(None), made)),
                 Read::DeadlinePassed if deadline >= submission_deadline => {
-                    return Ok(Stop::SubmissionTimedOut)
+                    return Ok((Stop::SubmissionTimedOut, made))
                 }
-                Read::DeadlinePassed => return Ok(Stop::Deadline),
+                Read::DeadlinePassed => return Ok((Stop::Deadline, made)),
             };
             let Some(events) = reader.push(&chunk) else {
-                return Ok(Stop::Overflowed);
+                return Ok((Stop::Overflowed, made));
             };
             for event in events {
-                match progress.record(first, event) {
-                    Step::Loaded | Step::Tested => {
+                let stop = match progress.record(first, event) {
+                    Step::Loaded { build } => {
+                        made = build;
                         deadline = (Instant::now() + limits.test).min(submission_deadline);
+                        continue;
                     }
-                    Step::LoadFailed { reusable } => return Ok(Stop::LoadFailed { reusable }),
-                    Step::Ended(ending) => return Ok(Stop::Ended(Some(ending))),
-                    Step::Done { reusable } => return Ok(Stop::Done { reusable }),
-                    Step::Ignored => {}
-                }
+                    Step::Tested => {
+                        deadline = (Instant::now() + limits.test).min(submission_deadline);
+                        continue;
+                    }
+                    Step::Ignored => continue,
+                    Step::LoadFailed { reusable } => Stop::LoadFailed { reusable },
+                    Step::Ended(ending) => Stop::Ended(Some(ending)),
+                    Step::Done { reusable } => Stop::Done { reusable },
+                };
+                return Ok((stop, made));
             }
         }
     }
@@ -207,7 +236,7 @@ impl<S: Sandboxes> Executor<S> {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::VecDeque;
+    use std::collections::{HashMap, VecDeque};
     use std::sync::Mutex;
 
     use bytes::Bytes;
@@ -321,15 +350,44 @@ mod tests {
         tests: usize,
         scripts: Vec<Vec<Act>>,
     ) -> (ExecutionResult, Vec<Value>, usize) {
-        let executor = Executor {
-            language: Language::Python,
+        let executor = scripted(Language::Python, scripts);
+        let result = executor.execute(&submission(tests)).await.unwrap();
+        let recycled = *executor.sandbox.recycled.lock().unwrap();
+        let jobs = executor.sandbox.jobs.into_inner().unwrap();
+        assert!(jobs.iter().all(|job| job["reuse"] == true));
+        assert!(jobs.iter().all(|job| job.get("return_build").is_none()));
+        let inputs = jobs.iter().map(|job| job["inputs"].clone()).collect();
+        (result, inputs, recycled)
+    }
+
+    /// Builds kept in memory.
+    #[derive(Default)]
+    struct KeptBuilds(Mutex<HashMap<String, String>>);
+
+    impl BuildStore for KeptBuilds {
+        async fn get(&self, key: &BuildKey) -> Option<String> {
+            self.0.lock().unwrap().get(key.as_str()).cloned()
+        }
+
+        fn put(&self, key: BuildKey, build: String) {
+            self.0
+                .lock()
+                .unwrap()
+                .insert(key.as_str().to_owned(), build);
+        }
+    }
+
+    /// An executor of `language` whose sandboxes play `scripts`.
+    fn scripted(language: Language, scripts: Vec<Vec<Act>>) -> Executor<Scripted, KeptBuilds> {
+        Executor {
+            language,
             sandbox: Scripted {
                 scripts: Mutex::new(scripts.into()),
                 jobs: Mutex::new(Vec::new()),
                 recycled: Mutex::new(0),
             },
             spec: SandboxSpec {
-                image: "scripted".into(),
+                image: "sha256:scripted".into(),
                 memory_bytes: 256 << 20,
                 nano_cpus: 1_000_000_000,
                 pids_limit: 64,
@@ -345,13 +403,77 @@ mod tests {
                     value_bytes: 32768,
                 },
             },
+            builds: KeptBuilds::default(),
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_build_made_once_is_kept_and_loaded_by_the_next_sandbox() {
+        let made = says(json!({"event": "loaded", "compile_time_ms": 300.0, "build": "QlVJTEQ="}));
+        let executor = scripted(
+            Language::Go,
+            vec![
+                vec![made, Act::Hangs],
+                vec![loaded(), returns(0, "1"), done()],
+            ],
+        );
+        let submission = submission(2);
+        let result = executor.execute(&submission).await.unwrap();
+        assert_eq!(
+            statuses(&result),
+            [Verdict::TimeLimitExceeded, Verdict::Accepted]
+        );
+        let jobs = executor.sandbox.jobs.lock().unwrap().clone();
+        assert_eq!(
+            jobs[0]["return_build"], true,
+            "a build is asked for on a miss"
+        );
+        assert!(jobs[0].get("build").is_none());
+        assert_eq!(
+            jobs[1]["build"], "QlVJTEQ=",
+            "the restarted sandbox compiles nothing"
+        );
+        assert!(jobs[1].get("return_build").is_none());
+        let key = BuildKey::of("sha256:scripted", Language::Go, &submission).unwrap();
+        assert_eq!(executor.builds.get(&key).await.as_deref(), Some("QlVJTEQ="));
+
+        // The same code again: the kept build goes with the first job.
+        let again = scripted(
+            Language::Go,
+            vec![vec![loaded(), returns(0, "0"), returns(1, "1"), done()]],
+        );
+        again.builds.put(key, "QlVJTEQ=".into());
+        again.execute(&submission).await.unwrap();
+        let jobs = again.sandbox.jobs.lock().unwrap().clone();
+        assert_eq!(jobs[0]["build"], "QlVJTEQ=");
+        assert!(jobs[0].get("return_build").is_none());
+    }
+
+    #[test]
+    fn a_build_key_changes_with_everything_the_build_depends_on() {
+        let base = submission(1);
+        let key = |image: &str, language: Language, s: &Submission| {
+            BuildKey::of(image, language, s).map(|k| k.as_str().to_owned())
         };
-        let result = executor.execute(&submission(tests)).await.unwrap();
-        let recycled = *executor.sandbox.recycled.lock().unwrap();
-        let jobs = executor.sandbox.jobs.into_inner().unwrap();
-        assert!(jobs.iter().all(|job| job["reuse"] == true));
-        let inputs = jobs.iter().map(|job| job["inputs"].clone()).collect();
-        (result, inputs, recycled)
+        let first = key("sha256:a", Language::Java, &base).unwrap();
+        assert_eq!(first.len(), 64);
+        assert_eq!(key("sha256:a", Language::Java, &base).unwrap(), first);
+        assert_ne!(key("sha256:b", Language::Java, &base).unwrap(), first);
+        assert_ne!(key("sha256:a", Language::Cpp, &base).unwrap(), first);
+        let mut other = base.clone();
+        other.code.push(' ');
+        assert_ne!(key("sha256:a", Language::Java, &other).unwrap(), first);
+        let mut other = base.clone();
+        other.imports.push("java.util.*".into());
+        assert_ne!(key("sha256:a", Language::Java, &other).unwrap(), first);
+        let mut other = base.clone();
+        other.function_name = None;
+        assert_ne!(key("sha256:a", Language::Java, &other).unwrap(), first);
+        assert_eq!(
+            key("sha256:a", Language::Python, &base),
+            None,
+            "nothing to build"
+        );
     }
 
     #[tokio::test(start_paused = true)]

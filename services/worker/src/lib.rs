@@ -1,6 +1,7 @@
 //! The worker: takes its language's submissions from JetStream and runs each in a fresh
 //! sandbox, publishing the result document before it acknowledges the submission.
 
+mod builds;
 pub mod config;
 mod executor;
 mod pool;
@@ -19,6 +20,7 @@ use exec_engine::{broker, subjects, ExecutionResult, Submission, Verdict};
 
 pub use config::{SandboxMode, WorkerConfig};
 
+use builds::ObjectStoreBuilds;
 use executor::Executor;
 use pool::Pool;
 use sandbox::Sandbox;
@@ -54,9 +56,20 @@ pub async fn run(config: WorkerConfig, shutdown: CancellationToken) -> anyhow::R
     .bind(&js)
     .await?;
     let limits = config.run_limits();
+    // By the image's id, not its tag: kept builds are keyed by it, so every sandbox must
+    // run that very image even when the tag moves.
+    let mut spec = config.sandbox_spec();
+    spec.image = sandbox
+        .image_id(&spec.image)
+        .await
+        .with_context(|| format!("the sandbox image {}", spec.image))?;
+    let builds = match config.build_limits() {
+        Some(limits) => Some(ObjectStoreBuilds::open(&js, limits).await?),
+        None => None,
+    };
     let pool = Pool::new(
         sandbox.clone(),
-        config.sandbox_spec(),
+        spec.clone(),
         config.warm_sandboxes(),
         config.jobs_per_sandbox(),
         limits.submission + executor::SELF_DESTRUCT_MARGIN,
@@ -67,8 +80,9 @@ pub async fn run(config: WorkerConfig, shutdown: CancellationToken) -> anyhow::R
         executor: Executor {
             language,
             sandbox: pool,
-            spec: config.sandbox_spec(),
+            spec,
             limits,
+            builds,
         },
         client,
         js,
@@ -76,19 +90,14 @@ pub async fn run(config: WorkerConfig, shutdown: CancellationToken) -> anyhow::R
     });
     tracing::info!(
         %language,
-        concurrency = config.worker_concurrency,
+        concurrency = config.concurrency(),
         mode = ?config.sandbox_mode,
         "worker ready"
     );
-    consumer::process(
-        consumer,
-        config.worker_concurrency,
-        shutdown,
-        move |message| {
-            let worker = worker.clone();
-            async move { worker.handle(message).await }
-        },
-    )
+    consumer::process(consumer, config.concurrency(), shutdown, move |message| {
+        let worker = worker.clone();
+        async move { worker.handle(message).await }
+    })
     .await?;
     if let Some(filling) = filling {
         // The warm sandboxes are removed before the worker says it stopped.

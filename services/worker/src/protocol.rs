@@ -25,6 +25,12 @@ pub struct SandboxJob<'a> {
     pub lifetime_ms: u64,
     /// Whether the supervisor wipes the sandbox for another job afterwards.
     pub reuse: bool,
+    /// A build of this code kept from an earlier run, to load instead of compiling.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub build: Option<&'a str>,
+    /// Whether the harness sends its build of the code with `loaded`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub return_build: bool,
 }
 
 /// What the harness may keep of each test.
@@ -55,6 +61,8 @@ impl<'a> SandboxJob<'a> {
             value_limit_bytes: limits.value_bytes,
             lifetime_ms: u64::try_from(lifetime.as_millis()).unwrap_or(u64::MAX),
             reuse,
+            build: None,
+            return_build: false,
         }
     }
 
@@ -70,6 +78,9 @@ impl<'a> SandboxJob<'a> {
 pub enum SandboxEvent {
     Loaded {
         compile_time_ms: Option<f64>,
+        /// The harness's build of the code, when the job asked for it.
+        #[serde(default)]
+        build: Option<String>,
     },
     LoadFailed {
         message: String,
@@ -190,7 +201,10 @@ pub struct StopLimits {
 /// What an event meant for the run.
 #[derive(Debug, PartialEq)]
 pub enum Step {
-    Loaded,
+    /// With the harness's build, when it sent one.
+    Loaded {
+        build: Option<String>,
+    },
     Tested,
     LoadFailed {
         reusable: bool,
@@ -271,11 +285,14 @@ impl<'a> Progress<'a> {
             return Step::Ignored;
         }
         match event {
-            SandboxEvent::Loaded { compile_time_ms } => {
+            SandboxEvent::Loaded {
+                compile_time_ms,
+                build,
+            } => {
                 self.loaded = true;
                 self.sandbox_loaded = true;
                 self.compile_time_ms = self.compile_time_ms.or(compile_time_ms);
-                Step::Loaded
+                Step::Loaded { build }
             }
             SandboxEvent::LoadFailed { message, reusable } => {
                 self.not_run = Some((Verdict::CompileError, message));

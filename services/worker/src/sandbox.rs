@@ -119,6 +119,12 @@ impl Sandbox {
         Ok(Self { docker })
     }
 
+    /// The id of the image `name` names now.
+    pub async fn image_id(&self, name: &str) -> Result<String, DockerError> {
+        let image = self.docker.inspect_image(name).await?;
+        Ok(image.id.unwrap_or_else(|| name.to_owned()))
+    }
+
     /// Removes containers left behind (by a crashed or stopped worker): labeled as the
     /// engine's and past their deadline, or warm ones not running (a warm sandbox ends when
     /// its worker hangs up; one whose start was cut short never ran). Sandboxes that live
