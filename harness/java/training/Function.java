@@ -58,6 +58,11 @@ class Solution {
         return out;
     }
 
+    /** The function of the job with many tests. */
+    public int add(int a, int b) {
+        return a + b;
+    }
+
     private static int depth(int n) {
         return n == 0 ? 0 : 1 + depth(n - 1);
     }

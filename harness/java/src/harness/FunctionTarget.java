@@ -1,7 +1,6 @@
 package harness;
 
 import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
@@ -64,6 +63,8 @@ final class FunctionTarget implements Target {
 
     private static Class<?> load(ClassLoader loader, String className) throws LoadFailure {
         try {
+            // Defined, not initialized: no static initializer of the user's runs before the first
+            // test, and the loaded reply (with the build) goes out before it.
             return Class.forName(className, false, loader);
         } catch (ClassNotFoundException | LinkageError e) {
             throw new LoadFailure("class " + className + " cannot be loaded: " + e);
@@ -82,11 +83,16 @@ final class FunctionTarget implements Target {
     }
 
     @Override
-    public void run(JsonElement input, JsonObject event) {
-        event.addProperty("time_ms", 0.0);
+    public void run(JsonElement input, Event event) {
+        event.putMilliseconds("time_ms", 0);
         List<JsonElement> given = input.isJsonArray() ? input.getAsJsonArray().asList() : List.of(input);
-        Method method = overloads.stream().filter(m -> m.getParameterCount() == given.size()).findFirst()
-                .orElse(overloads.get(0));
+        Method method = overloads.get(0);
+        for (Method overload : overloads) {
+            if (overload.getParameterCount() == given.size()) {
+                method = overload;
+                break;
+            }
+        }
         Object result;
         try {
             Object[] arguments = arguments(method, given);
@@ -95,33 +101,33 @@ final class FunctionTarget implements Target {
             try {
                 result = method.invoke(solution, arguments);
             } finally {
-                event.addProperty("time_ms", (System.nanoTime() - started) / 1e6);
+                event.putMilliseconds("time_ms", System.nanoTime() - started);
             }
         } catch (ArgumentError mismatch) {
-            event.addProperty("error", mismatch.getMessage());
+            event.put("error", mismatch.getMessage());
             return;
         } catch (InvocationTargetException thrown) { // by the method, or by Solution's constructor
             Throwable cause = thrown.getCause();
             if (Limits.isOutOfMemory(cause)) {
-                event.addProperty("limit", "memory");
+                event.put("limit", "memory");
             }
-            event.addProperty("error", describe(cause));
+            event.put("error", describe(cause));
             return;
         } catch (ReflectiveOperationException e) {
-            event.addProperty("error", "cannot call " + method.getName() + ": " + e);
+            event.put("error", "cannot call " + method.getName() + ": " + e);
             return;
         }
         try {
-            event.addProperty("value", JsonCodec.render(result, method.getGenericReturnType(), valueLimit));
+            event.put("value", JsonCodec.render(result, method.getGenericReturnType(), valueLimit));
         } catch (JsonCodec.ValueTooLong tooLong) {
-            event.addProperty("value_bytes", tooLong.bytes);
+            event.put("value_bytes", tooLong.bytes);
         } catch (JsonParseException e) { // Gson's, and the harness's own: a cycle, say
-            event.addProperty("error", "the return value cannot be rendered as JSON: " + e.getMessage());
+            event.put("error", "the return value cannot be rendered as JSON: " + e.getMessage());
         } catch (RuntimeException | Error e) {
             if (Limits.isOutOfMemory(e)) {
-                event.addProperty("limit", "memory");
+                event.put("limit", "memory");
             }
-            event.addProperty("error", "the return value cannot be rendered as JSON: " + e);
+            event.put("error", "the return value cannot be rendered as JSON: " + e);
         }
     }
 
@@ -134,31 +140,34 @@ final class FunctionTarget implements Target {
 
     /** The test's input as the method's arguments; a mismatch names the argument. */
     private static Object[] arguments(Method method, List<JsonElement> given) throws ArgumentError {
-        Parameter[] parameters = method.getParameters();
         Type[] types = method.getGenericParameterTypes();
-        if (given.size() != parameters.length) {
+        if (given.size() != types.length) {
             List<String> declared = new ArrayList<>();
-            for (Parameter parameter : parameters) {
+            for (Parameter parameter : method.getParameters()) {
                 declared.add(declaration(parameter));
             }
-            throw new ArgumentError("expected " + parameters.length + " argument"
-                    + (parameters.length == 1 ? "" : "s") + " (" + String.join(", ", declared) + "), got "
+            throw new ArgumentError("expected " + types.length + " argument"
+                    + (types.length == 1 ? "" : "s") + " (" + String.join(", ", declared) + "), got "
                     + given.size());
         }
-        Object[] arguments = new Object[parameters.length];
+        Object[] arguments = new Object[types.length];
         for (int i = 0; i < arguments.length; i++) {
-            String argument = "argument " + (i + 1) + " (" + declaration(parameters[i]) + ")";
             try {
-                arguments[i] = JsonCodec.GSON.fromJson(given.get(i), types[i]);
+                arguments[i] = JsonCodec.argument(given.get(i), types[i]);
             } catch (JsonCodec.InputMismatch mismatch) {
                 String where = mismatch.where().isEmpty() ? "" : " at " + mismatch.where();
-                throw new ArgumentError(argument + where + ": " + mismatch.getMessage());
+                throw new ArgumentError(argument(method, i) + where + ": " + mismatch.getMessage());
             } catch (RuntimeException failure) {
                 // Gson's own conversion of other types, such as the user's classes.
-                throw new ArgumentError(argument + ": " + failure.getMessage());
+                throw new ArgumentError(argument(method, i) + ": " + failure.getMessage());
             }
         }
         return arguments;
+    }
+
+    /** "argument 2 (int target)": named only for an error, as it takes regular expressions. */
+    private static String argument(Method method, int index) {
+        return "argument " + (index + 1) + " (" + declaration(method.getParameters()[index]) + ")";
     }
 
     /** A test's input that does not fit the method's parameters. */

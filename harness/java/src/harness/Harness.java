@@ -1,7 +1,5 @@
 package harness;
 
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
@@ -25,8 +23,6 @@ import java.util.List;
  * thread, out of reach of the fields user code can find by reflection.
  */
 public final class Harness {
-    private static final Gson EVENTS = new GsonBuilder().disableHtmlEscaping().create();
-
     private Harness() {}
 
     public static void main(String[] args) {
@@ -77,20 +73,30 @@ public final class Harness {
         TestThread testThread = new TestThread();
 
         long started = System.nanoTime();
+        UserCode code;
         Target target;
         try {
-            target = load(job, programMode ? null : name.getAsString(), valueLimit);
+            code = code(job, programMode ? "Main.java" : "Solution.java");
+            target = programMode ? ProgramTarget.find(code) : FunctionTarget.find(code, name.getAsString(), valueLimit);
         } catch (LoadFailure failure) {
-            JsonObject event = event("load_failed");
-            event.addProperty("message", Limits.cut(failure.getMessage(), Limits.MESSAGE_LIMIT_BYTES));
+            Event event = new Event("load_failed");
+            event.put("message", Limits.cut(failure.getMessage(), Limits.MESSAGE_LIMIT_BYTES));
             reply(job, event);
             return;
         }
-        JsonObject loaded = event("loaded");
-        loaded.addProperty("compile_time_ms", (System.nanoTime() - started) / 1e6);
+        Event loaded = new Event("loaded");
+        loaded.putMilliseconds("compile_time_ms", System.nanoTime() - started);
+        JsonElement returnBuild = job.get("return_build");
+        if (returnBuild != null && returnBuild.isJsonPrimitive() && returnBuild.getAsBoolean()) {
+            // javac's output alone: finding the target defined the user's classes without
+            // initializing them and created nothing, so no code of the user's has run yet.
+            loaded.put("build", code.build());
+        }
         reply(job, loaded);
 
         ExitTrap exitTrap = ExitTrap.install();
+        Limits.readMemory();
+        long residentKb = Limits.residentKb(); // each test's growth is measured from the test before
         try {
             String line;
             while ((line = control.readLine()) != null) {
@@ -103,31 +109,40 @@ public final class Harness {
                             + Limits.cut(line, 200));
                     continue;
                 }
-                JsonObject event = event("test");
-                event.add("index", test.get("index"));
+                Event event = new Event("test");
+                event.put("index", test.get("index"));
                 // Again for each test: code may replace them (with a buffered System.out, say).
-                System.setOut(capturedOut);
-                System.setErr(capturedErr);
+                if (System.out != capturedOut) {
+                    System.setOut(capturedOut);
+                }
+                if (System.err != capturedErr) {
+                    System.setErr(capturedErr);
+                }
                 int escapedBefore = Limits.escapedOutOfMemoryErrors();
                 runTest(testThread, target, test.get("input"), event);
-                event.addProperty("memory_kb", Limits.peakMemoryKb());
+                Limits.readMemory();
+                event.put("memory_kb", Limits.peakMemoryKb());
+                if (Limits.residentKb() - residentKb > TestThread.RENEWAL_GROWTH_KB) {
+                    testThread.renew(); // after the figure, which the new thread's start must not raise
+                }
+                residentKb = Limits.residentKb();
                 if (!event.has("limit") && Limits.escapedOutOfMemoryErrors() != escapedBefore) {
                     // A thread of the test's own ran out of memory, and no one caught it.
-                    event.addProperty("limit", "memory");
+                    event.put("limit", "memory");
                 }
                 if (event.has("error")) { // an exception's message can be as long as the code made it
-                    event.addProperty("error", Limits.cut(event.get("error").getAsString(), limit));
+                    event.put("error", Limits.cut(event.text("error"), limit));
                 }
                 OutputCapture.Taken out = stdout.take();
                 OutputCapture.Taken err = stderr.take();
                 // A program's stdout is its output.
-                event.addProperty(programMode ? "output" : "stdout", out.text());
+                event.put(programMode ? "output" : "stdout", out.text());
                 if (programMode) {
-                    event.addProperty("stdout", "");
+                    event.put("stdout", "");
                 }
-                event.addProperty("stdout_bytes", out.written());
-                event.addProperty("stderr", err.text());
-                event.addProperty("stderr_bytes", err.written());
+                event.put("stdout_bytes", out.written());
+                event.put("stderr", err.text());
+                event.put("stderr_bytes", err.written());
                 reply(test, event);
             }
         } finally {
@@ -140,41 +155,49 @@ public final class Harness {
         return limit == null || limit.isJsonNull() ? otherwise : limit.getAsInt();
     }
 
-    private static Target load(JsonObject job, String functionName, int valueLimit) throws LoadFailure {
+    /**
+     * The job's classes: from its build when it has one that loads, without loading javac;
+     * else compiled from its code as the file {@code fileName}.
+     */
+    private static UserCode code(JsonObject job, String fileName) throws LoadFailure {
+        JsonElement build = job.get("build");
+        if (build != null && build.isJsonPrimitive() && !build.getAsString().isEmpty()) {
+            try {
+                return UserCode.fromBuild(build.getAsString());
+            } catch (LoadFailure notOurs) {
+                // Not a build of this harness's (PROTOCOL.md, "Builds"): the code it came with
+                // compiles as if none had come.
+            }
+        }
         List<String> imports = new ArrayList<>();
         JsonElement listed = job.get("imports");
         if (listed != null && listed.isJsonArray()) {
             listed.getAsJsonArray().forEach(entry -> imports.add(entry.getAsString()));
         }
-        String fileName = functionName == null ? "Main.java" : "Solution.java";
-        UserCode code = new UserCode(SourceCompiler.compile(job.get("code").getAsString(), imports, fileName));
-        if (functionName == null) {
-            return ProgramTarget.find(code);
-        }
-        return FunctionTarget.find(code, functionName, valueLimit);
+        return new UserCode(SourceCompiler.compile(job.get("code").getAsString(), imports, fileName));
     }
 
     /** Runs one test on the test thread, and waits for it. */
-    private static void runTest(TestThread testThread, Target target, JsonElement input, JsonObject event) {
+    private static void runTest(TestThread testThread, Target target, JsonElement input, Event event) {
         Runnable test = () -> {
             try {
                 target.run(input, event);
             } catch (Throwable unexpected) { // the harness's own failure, out of memory say
                 if (Limits.isOutOfMemory(unexpected)) {
-                    event.addProperty("limit", "memory");
+                    event.put("limit", "memory");
                 }
-                event.addProperty("error", "the harness failed to run the test: " + unexpected);
+                event.put("error", "the harness failed to run the test: " + unexpected);
             }
         };
         try {
             if (!testThread.run(test)) {
-                event.addProperty("error", "the test's thread was stopped before the test ended");
+                event.put("error", "the test's thread was stopped before the test ended");
             }
         } catch (OutOfMemoryError e) { // the test thread was stopped, and no thread is left to replace it
-            event.addProperty("error", "the test could not be started: " + e);
+            event.put("error", "the test could not be started: " + e);
         }
         if (!event.has("time_ms")) {
-            event.addProperty("time_ms", 0.0);
+            event.putMilliseconds("time_ms", 0);
         }
     }
 
@@ -193,19 +216,14 @@ public final class Harness {
         return null;
     }
 
-    private static JsonObject event(String kind) {
-        JsonObject event = new JsonObject();
-        event.addProperty("event", kind);
-        return event;
-    }
-
     /**
-     * Writes {@code event} as one line (Gson escapes newlines) to the path in {@code line}'s
-     * "reply": a FIFO the supervisor holds open for reading, so opening it does not block.
+     * Writes {@code event} as one line to the path in {@code line}'s "reply": a FIFO the
+     * supervisor holds open for reading, so opening it does not block.
      */
-    private static void reply(JsonObject line, JsonObject event) {
+    private static void reply(JsonObject line, Event event) {
+        byte[] text = event.line();
         try (OutputStream reply = new FileOutputStream(line.get("reply").getAsString())) {
-            reply.write((EVENTS.toJson(event) + "\n").getBytes(StandardCharsets.UTF_8));
+            reply.write(text);
         } catch (IOException dropped) {
             // The code wrote to the path first: the supervisor took that as this test's reply
             // and closed it. Ours is dropped, and the next test still runs.

@@ -38,7 +38,7 @@ import java.util.function.Function;
  * return values become the JSON the protocol asks for.
  */
 final class JsonCodec {
-    static final Gson GSON = new GsonBuilder()
+    private static final Gson GSON = new GsonBuilder()
             .disableHtmlEscaping()
             .serializeNulls()
             // Numbers that arrive as Object (List<Object>, Object parameters) stay integral.
@@ -76,6 +76,15 @@ final class JsonCodec {
     }
 
     /**
+     * The argument {@code given} as the declared {@code type}. A scalar type's reader is called
+     * directly, as its adapter would call it: Gson's way there costs more than the reading.
+     */
+    static Object argument(JsonElement given, Type type) {
+        Function<JsonElement, Object> scalar = type instanceof Class ? Scalars.reader((Class<?>) type) : null;
+        return scalar != null ? scalar.apply(given) : GSON.fromJson(given, type);
+    }
+
+    /**
      * The return value as JSON text, rendered for its declared type; {@link ValueTooLong} when
      * the text is longer than {@code limitBytes} of UTF-8. The text is measured as Gson writes it: only the first
      * {@code limitBytes} are ever kept, so a value of tens of MB costs no more memory here.
@@ -83,6 +92,17 @@ final class JsonCodec {
     static String render(Object value, Type declared, int limitBytes) {
         if (declared == void.class) {
             return "null";
+        }
+        if ((value instanceof Number || value instanceof Boolean)
+                && (declared == value.getClass() || declared == Scalars.BOXES.get(value.getClass()))) {
+            // An int returned as int (or Integer, a boolean as boolean...): its text as its adapter
+            // writes it, without Gson's way there, which costs more than the writing.
+            boolean finite = value instanceof Boolean || Double.isFinite(((Number) value).doubleValue());
+            String text = finite ? value.toString() : "null";
+            if (text.length() > limitBytes) {
+                throw new ValueTooLong(text.length());
+            }
+            return text;
         }
         BoundedText text = new BoundedText(limitBytes);
         GSON.toJson(value, declared, text);
@@ -209,24 +229,30 @@ final class JsonCodec {
                 Byte.class, byte.class, Double.class, double.class, Float.class, float.class,
                 Boolean.class, boolean.class, Character.class, char.class);
 
+        /** The reader of the scalar type {@code raw}; null when it is not one. */
+        static Function<JsonElement, Object> reader(Class<?> raw) {
+            Function<JsonElement, Object> reader = READERS.get(BOXES.getOrDefault(raw, raw));
+            if (reader == null || raw.isPrimitive()) {
+                return reader;
+            }
+            // Only primitives refuse null; boxes, strings and big numbers take it.
+            return element -> element.isJsonNull() ? null : reader.apply(element);
+        }
+
         @Override
         @SuppressWarnings("unchecked")
         public <T> TypeAdapter<T> create(Gson gson, TypeToken<T> type) {
-            Class<?> raw = type.getRawType();
-            Class<?> primitive = BOXES.getOrDefault(raw, raw);
-            Function<JsonElement, Object> reader = READERS.get(primitive);
+            Function<JsonElement, Object> reader = reader(type.getRawType());
             if (reader == null) {
                 return null;
             }
-            // Only primitives refuse null; boxes, strings and big numbers take it.
-            boolean nullable = !raw.isPrimitive();
             TypeAdapter<JsonElement> elements = gson.getAdapter(JsonElement.class);
             return (TypeAdapter<T>) new TypeAdapter<Object>() {
                 @Override
                 public Object read(JsonReader in) throws IOException {
                     JsonElement element = elements.read(in);
                     try {
-                        return nullable && element.isJsonNull() ? null : reader.apply(element);
+                        return reader.apply(element);
                     } catch (InputMismatch mismatch) {
                         throw mismatch.within(in.getPreviousPath());
                     }

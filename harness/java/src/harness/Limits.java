@@ -4,9 +4,9 @@ import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.util.Arrays;
 
 /** The limits the harness reports: memory (its measure and its errors) and the size of text. */
 final class Limits {
@@ -24,19 +24,27 @@ final class Limits {
     /** Written before anything else when memory has run out: it needs no allocation. */
     private static final byte[] OUT_OF_MEMORY_NOTE =
             "harness: java.lang.OutOfMemoryError: out of memory\n".getBytes(StandardCharsets.UTF_8);
-    private static final Path STATUS = Path.of("/proc/self/status");
+    private static final String STATUS = "/proc/self/status";
+    private static final byte[] VM_HWM = "VmHWM:".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] VM_RSS = "VmRSS:".getBytes(StandardCharsets.US_ASCII);
+    /** Room for all of /proc/self/status, about 1.5 KB. */
+    private static final byte[] STATUS_TEXT = new byte[8192];
+    /** Opened at the first reading (see the static block); only the harness's thread reads it. */
+    private static RandomAccessFile status;
 
     /** OutOfMemoryErrors that escaped a thread of the user's code, counted so a test can see them. */
     private static volatile int escapedOutOfMemoryErrors;
-    private static long lastPeakKb;
+    private static long peakKb;
+    private static long residentKb;
 
     /*
      * With the heap full, the first use of a class from harness code can itself fail: the class
      * loader is asked for it, in Java, which allocates. The classes of the out-of-memory paths
-     * are resolved here, while there is memory.
+     * are resolved here, while there is memory; and the status file is opened.
      */
     static {
         isOutOfMemory(new OutOfMemoryError());
+        readMemory();
     }
 
     private Limits() {}
@@ -56,23 +64,79 @@ final class Limits {
     }
 
     /**
-     * The JVM's peak resident set size in KiB: VmHWM of /proc/self/status, read after each test.
-     * It is the whole JVM's, as the user's code runs in this process: the JVM itself with javac
-     * loaded (~57 MB for a trivial test), the heap as it grew, thread stacks; and a peak, so it
-     * never falls from one test to the next.
+     * Reads the JVM's memory figures from /proc/self/status, for {@link #peakMemoryKb} and
+     * {@link #residentKb}. The file stays open and is read again from its start into one
+     * buffer, parsed in place: no allocation, and no cost beyond the read.
      */
-    static long peakMemoryKb() {
+    static void readMemory() {
         try {
-            for (String line : Files.readAllLines(STATUS)) {
-                if (line.startsWith("VmHWM:")) {
-                    lastPeakKb = Long.parseLong(line.substring(6).replace("kB", "").strip());
-                    break;
+            if (status == null) {
+                status = new RandomAccessFile(STATUS, "r");
+            }
+            status.seek(0);
+            int length = 0;
+            for (int read; length < STATUS_TEXT.length
+                    && (read = status.read(STATUS_TEXT, length, STATUS_TEXT.length - length)) > 0; ) {
+                length += read;
+            }
+            // VmHWM, then VmRSS, a third into the file: the rest is not parsed.
+            long peak = -1;
+            long resident = -1;
+            for (int line = 0; line < length && resident < 0; line = endOfLine(STATUS_TEXT, line, length) + 1) {
+                if (peak < 0) {
+                    peak = field(STATUS_TEXT, line, length, VM_HWM);
+                } else {
+                    resident = field(STATUS_TEXT, line, length, VM_RSS);
                 }
             }
+            if (peak >= 0 && resident >= 0) {
+                peakKb = peak;
+                residentKb = resident;
+            }
         } catch (IOException | RuntimeException | OutOfMemoryError unreadable) {
-            // The last figure read stands.
+            // The last figures read stand.
         }
-        return lastPeakKb;
+    }
+
+    /**
+     * The JVM's peak resident set size in KiB (VmHWM) at the last {@link #readMemory}, which
+     * follows each test. It is the whole JVM's, as the user's code runs in this process: the
+     * JVM itself (~57 MB for a trivial test with javac loaded, ~46 MB when the code came as a
+     * build), the heap as it grew, thread stacks; and a peak, so it never falls from one test to
+     * the next.
+     */
+    static long peakMemoryKb() {
+        return peakKb;
+    }
+
+    /** The JVM's resident set size in KiB (VmRSS) at the last {@link #readMemory}. */
+    static long residentKb() {
+        return residentKb;
+    }
+
+    /** The number after {@code name} ("VmHWM:") if the line at {@code line} starts with it; else -1. */
+    private static long field(byte[] text, int line, int length, byte[] name) {
+        if (!Arrays.equals(text, line, Math.min(line + name.length, length), name, 0, name.length)) {
+            return -1;
+        }
+        int at = line + name.length;
+        while (at < length && (text[at] == ' ' || text[at] == '\t')) {
+            at++;
+        }
+        int digits = at;
+        long value = 0;
+        for (; at < length && text[at] >= '0' && text[at] <= '9'; at++) {
+            value = value * 10 + (text[at] - '0');
+        }
+        return at > digits ? value : -1;
+    }
+
+    private static int endOfLine(byte[] text, int from, int length) {
+        int at = from;
+        while (at < length && text[at] != '\n') {
+            at++;
+        }
+        return at;
     }
 
     /**

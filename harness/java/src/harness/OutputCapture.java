@@ -42,6 +42,8 @@ final class OutputCapture extends OutputStream {
     /** What {@link #take} returns: the text kept, and how many bytes were written in all. */
     record Taken(String text, long written) {}
 
+    private static final Taken NOTHING = new Taken("", 0);
+
     /**
      * What was written since the last call: the text kept, decoded as UTF-8 and cut to the limit
      * on a character boundary (where the limit split a character, its first bytes are dropped,
@@ -49,6 +51,9 @@ final class OutputCapture extends OutputStream {
      * limit), and the count of every byte written.
      */
     synchronized Taken take() {
+        if (written == 0) {
+            return NOTHING;
+        }
         byte[] bytes = kept.toByteArray();
         int end = written > bytes.length ? withoutSplitCharacter(bytes) : bytes.length;
         Taken taken = new Taken(Limits.cut(new String(bytes, 0, end, StandardCharsets.UTF_8), limit), written);

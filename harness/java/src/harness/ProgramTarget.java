@@ -1,7 +1,6 @@
 package harness;
 
 import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
 import java.io.ByteArrayInputStream;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -37,6 +36,7 @@ final class ProgramTarget implements Target {
 
     private static Method mainOf(ClassLoader loader, String className) {
         try {
+            // Not initialized: find runs before the loaded reply, and no code of the user's may.
             Method main = Class.forName(className, false, loader).getDeclaredMethod("main", String[].class);
             if (!Modifier.isStatic(main.getModifiers())) {
                 return null;
@@ -49,8 +49,8 @@ final class ProgramTarget implements Target {
     }
 
     @Override
-    public void run(JsonElement input, JsonObject event) {
-        event.addProperty("time_ms", 0.0);
+    public void run(JsonElement input, Event event) {
+        event.putMilliseconds("time_ms", 0);
         String stdin = input.isJsonPrimitive() ? input.getAsString() : input.toString();
         System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
         // Classes loaded afresh: static state (a static Scanner on System.in, say) starts anew
@@ -64,18 +64,18 @@ final class ProgramTarget implements Target {
             if (cause instanceof ExitTrap.ExitRequest) {
                 int status = ((ExitTrap.ExitRequest) cause).status;
                 if (status != 0) {
-                    event.addProperty("error", "the program exited with code " + status);
+                    event.put("error", "the program exited with code " + status);
                 }
             } else {
                 if (Limits.isOutOfMemory(cause)) {
-                    event.addProperty("limit", "memory");
+                    event.put("limit", "memory");
                 }
-                event.addProperty("error", code.describe(cause));
+                event.put("error", code.describe(cause));
             }
         } catch (IllegalAccessException e) {
-            event.addProperty("error", "cannot call " + mainClass + ".main: " + e);
+            event.put("error", "cannot call " + mainClass + ".main: " + e);
         } finally {
-            event.addProperty("time_ms", (System.nanoTime() - started) / 1e6);
+            event.putMilliseconds("time_ms", System.nanoTime() - started);
         }
     }
 }

@@ -1,7 +1,6 @@
 package harness;
 
 import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
 
 /** What each test runs: a function, or a whole program. */
 interface Target {
@@ -9,5 +8,5 @@ interface Target {
      * Runs one test on the calling thread and adds its outcome to {@code event}: time_ms, and
      * value (or output) or error. Whatever the user's code throws is caught here.
      */
-    void run(JsonElement input, JsonObject event);
+    void run(JsonElement input, Event event);
 }

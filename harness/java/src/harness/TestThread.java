@@ -1,12 +1,13 @@
 package harness;
 
 /**
- * The thread the tests run on. Each test gets a fresh one when the sandbox has a thread to
- * give, started before the previous one is let go; when it has none (a test took all 64
- * processes and threads the sandbox allows, and left them running), the tests go on on the
- * thread they have. So a thread bomb does not leave the next tests without a thread, and the
- * stack a deep recursion touched (up to 32 MB, resident while its thread lives) is given back
- * after the test where it can be.
+ * The thread the tests run on. After a test that grew the JVM's resident memory by more than
+ * {@link #RENEWAL_GROWTH_KB} (a deep recursion touches up to 32 MB of stack, resident while its
+ * thread lives), the next test gets a fresh thread when the sandbox has one to give, started
+ * before the previous one is let go, so that the stack is given back; when it has none (a test
+ * took all 64 processes and threads the sandbox allows, and left them running), the tests go on
+ * on the thread they have. A thread the user's code stopped is replaced before the next test.
+ * Other tests keep their thread: starting one costs more than a trivial test.
  */
 final class TestThread {
     /**
@@ -15,6 +16,8 @@ final class TestThread {
      * fit beside the heap (see jvm.options).
      */
     private static final long STACK_BYTES = 32L << 20;
+    /** Growth of resident memory in one test, in KiB, after which its thread is replaced. */
+    static final long RENEWAL_GROWTH_KB = 4 << 10;
 
     private final Object lock = new Object();
     /** The thread that takes the next test; any other serving thread ends. Guarded by lock. */
@@ -40,9 +43,9 @@ final class TestThread {
     }
 
     /**
-     * Runs {@code test} on the test thread and waits for it to end; then starts the next test's
-     * thread, if it can. Returns false when the thread died before the test ended (user code
-     * stopped it); an OutOfMemoryError when it was dead before and no other could be started.
+     * Runs {@code test} on the test thread and waits for it to end. Returns false when the
+     * thread died before the test ended (user code stopped it); an OutOfMemoryError when it was
+     * dead before and no other could be started.
      */
     boolean run(Runnable test) {
         boolean ended;
@@ -64,12 +67,14 @@ final class TestThread {
             pending = null;
             ended = finished;
         }
-        renew();
         return ended;
     }
 
-    /** Starts a fresh thread for the next test; the one before ends once it sees it is not current. */
-    private void renew() {
+    /**
+     * Starts a fresh thread for the next test, if it can; the one before ends once it sees it is
+     * not current.
+     */
+    void renew() {
         Thread next;
         try {
             next = newThread();

@@ -1,20 +1,94 @@
 package harness;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The compiled submission: the bytecode of its classes, and class loaders that define them. */
+/**
+ * The compiled submission: the bytecode of its classes, and class loaders that define them. It
+ * comes from javac (SourceCompiler) or from a build, the same classes as javac made them
+ * earlier (harness/PROTOCOL.md, "Builds").
+ */
 final class UserCode {
     /** Stack lines of the user's own classes shown per exception. */
     private static final int SHOWN_FRAMES = 8;
     /** Causes shown after an exception (Caused by: ...), a guard against cause cycles. */
     private static final int SHOWN_CAUSES = 4;
+    /** What every class file begins with. */
+    private static final int CLASS_MAGIC = 0xCAFEBABE;
 
     private final Map<String, byte[]> classes;
 
     UserCode(Map<String, byte[]> classes) {
         this.classes = classes;
+    }
+
+    /**
+     * The classes of {@code build} ({@link #build}'s text). Only this class and java.base are
+     * used: javac's classes are not loaded at all.
+     */
+    static UserCode fromBuild(String build) throws LoadFailure {
+        byte[] decoded;
+        try {
+            decoded = Base64.getDecoder().decode(build);
+        } catch (IllegalArgumentException notBase64) {
+            throw new LoadFailure("the cached build does not load: it is not base64: " + notBase64.getMessage());
+        }
+        Map<String, byte[]> classes = new LinkedHashMap<>();
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(decoded))) {
+            int count = in.readInt();
+            if (count <= 0) {
+                throw new IOException("it holds no class");
+            }
+            for (int i = 0; i < count; i++) {
+                String name = in.readUTF();
+                int length = in.readInt();
+                if (length < 4 || length > in.available()) {
+                    throw new IOException("class " + name + " is cut short");
+                }
+                byte[] bytecode = in.readNBytes(length);
+                if (((bytecode[0] & 0xff) << 24 | (bytecode[1] & 0xff) << 16 | (bytecode[2] & 0xff) << 8
+                        | (bytecode[3] & 0xff)) != CLASS_MAGIC) {
+                    throw new IOException(name + " is not a class file");
+                }
+                classes.put(name, bytecode);
+            }
+            if (in.available() > 0) {
+                throw new IOException("it has bytes after its last class");
+            }
+        } catch (EOFException cut) {
+            throw new LoadFailure("the cached build does not load: it is cut short");
+        } catch (IOException unreadable) {
+            throw new LoadFailure("the cached build does not load: " + unreadable.getMessage());
+        }
+        return new UserCode(classes);
+    }
+
+    /**
+     * The build of these classes, which {@link #fromBuild} loads again: base64 of their count,
+     * then each one's binary name, length and bytecode, in javac's order.
+     */
+    String build() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeInt(classes.size());
+            for (Map.Entry<String, byte[]> entry : classes.entrySet()) {
+                out.writeUTF(entry.getKey());
+                out.writeInt(entry.getValue().length);
+                out.write(entry.getValue());
+            }
+        } catch (IOException impossible) { // in memory
+            throw new IllegalStateException(impossible);
+        }
+        return Base64.getEncoder().encodeToString(bytes.toByteArray());
     }
 
     /** A loader with its own copy of every class, so with static state of its own. */
