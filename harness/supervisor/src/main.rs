@@ -82,23 +82,28 @@ fn run(command: &[String]) -> io::Result<()> {
     unsafe { libc::umask(0) };
     let signals = processes::child_signals()?;
     let watchdog = Watchdog::start();
-    // One job, or (reused) one after another: each in a harness of its own.
+    // One job, or (reused) one after another: each in a harness of its own, started before
+    // its job comes, so that the runtime has loaded by then (it waits on its control pipe).
+    let mut harness = Harness::start(command, &oom_score, signals.as_raw_fd())?;
     while let Some(job) = read_job()? {
         watchdog.arm(Instant::now().checked_add(Duration::from_millis(job.lifetime_ms)));
-        let mut harness = Harness::start(command, &oom_score, signals.as_raw_fd())?;
         let Some(mut last) = harness.serve(&job)? else {
             return Ok(()); // the harness died, and the container goes with it
         };
         drop(harness); // its control pipe closes: it exits
         let reusable = job.reuse && cleanup::wipe(signals.as_raw_fd());
-        if job.reuse {
-            last["reusable"] = reusable.into();
+        if !reusable {
+            if job.reuse {
+                last["reusable"] = false.into();
+            }
+            return emit(&last);
         }
+        // Started once nothing of the last job is left, and before the worker hears that
+        // the sandbox may serve again.
+        harness = Harness::start(command, &oom_score, signals.as_raw_fd())?;
+        last["reusable"] = true.into();
         emit(&last)?;
         watchdog.arm(None);
-        if !reusable {
-            return Ok(());
-        }
     }
     Ok(())
 }
