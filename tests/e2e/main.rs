@@ -11,3 +11,4 @@ mod examples;
 mod hostile;
 mod pipeline;
 mod stack;
+mod sweep;

@@ -31,6 +31,8 @@ fn sandbox_mode() -> SandboxMode {
 
 pub struct StackOptions {
     pub languages: Vec<Language>,
+    /// The workers' `DEPLOYMENT`: a fresh name, so that no two stacks sweep each other's.
+    pub deployment: String,
     pub receiver_fail_first: usize,
     pub notifier: fn(NotifierConfig) -> NotifierConfig,
 }
@@ -39,6 +41,7 @@ impl Default for StackOptions {
     fn default() -> Self {
         Self {
             languages: vec![Language::Python],
+            deployment: format!("e2e-{}", uuid::Uuid::new_v4()),
             receiver_fail_first: 0,
             notifier: |config| NotifierConfig {
                 callback_retry_base_ms: 100,
@@ -96,6 +99,7 @@ impl Stack {
         for &language in &options.languages {
             let config = WorkerConfig {
                 sandbox_mode: sandbox_mode(),
+                deployment: Some(options.deployment.clone()),
                 ..WorkerConfig::local(language, &url)
             };
             let (stop, failed) = (shutdown.clone(), failed.clone());

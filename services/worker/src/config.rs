@@ -66,6 +66,10 @@ pub struct WorkerConfig {
     /// `SANDBOX_MAX_JOBS`: the jobs one sandbox may serve in `reuse` mode.
     #[serde(default = "default_sandbox_max_jobs")]
     pub sandbox_max_jobs: u32,
+    /// `DEPLOYMENT`: the name on this deployment's sandboxes, so that its sweeps leave
+    /// another's alone on a shared Docker host; default the NATS URL (workers that share
+    /// a broker are one deployment).
+    pub deployment: Option<String>,
     /// `BUILD_CACHE_MB`: the bucket of kept builds (shared by every worker; set when it
     /// is created); 0 keeps none.
     #[serde(default = "default_build_cache_mb")]
@@ -204,6 +208,13 @@ impl WorkerConfig {
             SandboxMode::Reuse => self.sandbox_max_jobs.max(1),
             SandboxMode::Fresh | SandboxMode::Pooled => 1,
         }
+    }
+
+    /// The name on this deployment's sandboxes (`DEPLOYMENT`, else the NATS URL).
+    pub fn deployment(&self) -> String {
+        self.deployment
+            .clone()
+            .unwrap_or_else(|| self.nats_url.clone())
     }
 
     /// The bounds of the kept builds' bucket, unless none are kept.

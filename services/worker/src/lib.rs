@@ -44,7 +44,9 @@ pub async fn run(config: WorkerConfig, shutdown: CancellationToken) -> anyhow::R
     let name = subjects::worker_consumer(language);
     let (client, js) = broker::connect(&config.nats_url, &name).await?;
     broker::ensure_streams(&js, &config.streams).await?;
-    let sandbox = Sandbox::connect().await.context("connecting to Docker")?;
+    let sandbox = Sandbox::connect(config.deployment())
+        .await
+        .context("connecting to Docker")?;
     tokio::spawn(sweep_leftovers(sandbox.clone(), shutdown.clone()));
     let consumer = Durable {
         stream: subjects::SUBMISSIONS_STREAM,

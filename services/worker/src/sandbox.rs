@@ -29,8 +29,10 @@ use crate::executor::{LiveSandbox, Sandboxes};
 pub const LABEL: &str = "exec-engine";
 /// ...this one: the Unix time after which it may be removed as left behind...
 pub const DEADLINE_LABEL: &str = "exec-engine.deadline";
-/// ...and the execution it runs, or [`POOLED`].
+/// ...the execution it runs, or [`POOLED`]...
 pub const EXECUTION_LABEL: &str = "exec-engine.execution";
+/// ...and the deployment whose worker started it: sweeps touch their own deployment's alone.
+pub const DEPLOYMENT_LABEL: &str = "exec-engine.deployment";
 /// The execution label of a sandbox started before any submission took it.
 pub const POOLED: &str = "pooled";
 
@@ -83,6 +85,8 @@ pub enum SandboxError {
 #[derive(Clone)]
 pub struct Sandbox {
     docker: Docker,
+    /// The value of [`DEPLOYMENT_LABEL`] on the containers this one starts.
+    deployment: String,
 }
 
 /// What the next read of a running sandbox brought.
@@ -111,12 +115,13 @@ pub struct Ending {
 impl Sandbox {
     /// Connects to the local engine (`DOCKER_HOST` or the Unix socket) at the API version
     /// it speaks.
-    pub async fn connect() -> Result<Self, DockerError> {
+    /// Its containers are labeled as `deployment`'s.
+    pub async fn connect(deployment: String) -> Result<Self, DockerError> {
         let docker = Docker::connect_with_local_defaults()?
             .negotiate_version()
             .await?;
         docker.ping().await?;
-        Ok(Self { docker })
+        Ok(Self { docker, deployment })
     }
 
     /// The id of the image `name` names now.
@@ -125,13 +130,19 @@ impl Sandbox {
         Ok(image.id.unwrap_or_else(|| name.to_owned()))
     }
 
-    /// Removes containers left behind (by a crashed or stopped worker): labeled as the
-    /// engine's and past their deadline, or warm ones not running (a warm sandbox ends when
+    /// Removes containers left behind (by a crashed or stopped worker): labeled as this
+    /// deployment's and past their deadline, or warm ones not running (a warm sandbox ends when
     /// its worker hangs up; one whose start was cut short never ran). Sandboxes that live
     /// workers run are never touched (one caught between its creation and its start fails
     /// to start, and its pool starts another).
     pub async fn remove_leftovers(&self) -> Result<usize, DockerError> {
-        let filters = HashMap::from([("label".to_owned(), vec![LABEL.to_owned()])]);
+        let filters = HashMap::from([(
+            "label".to_owned(),
+            vec![
+                LABEL.to_owned(),
+                format!("{DEPLOYMENT_LABEL}={}", self.deployment),
+            ],
+        )]);
         let containers = self
             .docker
             .list_containers(Some(
@@ -192,7 +203,7 @@ impl Sandbox {
                         .name(&container_name(&owner))
                         .build(),
                 ),
-                container_body(spec, &owner, deadline),
+                container_body(spec, &owner, &self.deployment, deadline),
             )
             .await?
             .id;
@@ -371,9 +382,15 @@ fn container_name(owner: &str) -> String {
     format!("exec-{owner}-{}", &Uuid::new_v4().simple().to_string()[..8])
 }
 
-fn container_body(spec: &SandboxSpec, owner: &str, deadline: Duration) -> ContainerCreateBody {
+fn container_body(
+    spec: &SandboxSpec,
+    owner: &str,
+    deployment: &str,
+    deadline: Duration,
+) -> ContainerCreateBody {
     let labels = HashMap::from([
         (LABEL.to_owned(), "sandbox".to_owned()),
+        (DEPLOYMENT_LABEL.to_owned(), deployment.to_owned()),
         (
             DEADLINE_LABEL.to_owned(),
             (unix_now() + deadline.as_secs()).to_string(),
