@@ -802,10 +802,12 @@ void run_job(Job& job) {
 
     {
         json loaded = {{"event", "loaded"}};
+        bool from_build = false;
         if (!job.build.empty()) {
             // This code's build, made earlier by this image: loaded instead of compiling.
             try {
                 loaded["compile_time_ms"] = load_build(job.build);
+                from_build = true;
             } catch (const std::exception& error) {
                 // Not a build of this harness's (PROTOCOL.md, "Builds"): the code it came
                 // with compiles as if none had come.
@@ -813,7 +815,7 @@ void run_job(Job& job) {
             }
             std::string().swap(job.build);
         }
-        if (!loaded.contains("compile_time_ms")) {
+        if (!from_build) {
             write_file(kSubmissionFile, job.code);
             write_file(kUnitFile, job.function_name ? function_unit(includes, *job.function_name)
                                                     : program_unit(includes, job.code));

@@ -92,16 +92,15 @@ fn run(command: &[String]) -> io::Result<()> {
         };
         drop(harness); // its control pipe closes: it exits
         let reusable = job.reuse && cleanup::wipe(signals.as_raw_fd());
+        if job.reuse {
+            last["reusable"] = reusable.into();
+        }
         if !reusable {
-            if job.reuse {
-                last["reusable"] = false.into();
-            }
             return emit(&last);
         }
         // Started once nothing of the last job is left, and before the worker hears that
         // the sandbox may serve again.
         harness = Harness::start(command, &oom_score, signals.as_raw_fd())?;
-        last["reusable"] = true.into();
         emit(&last)?;
         watchdog.arm(None);
     }

@@ -136,7 +136,7 @@ impl<S: Sandboxes, B: BuildStore> Executor<S, B> {
                 .await?;
             sandboxes += 1;
             progress.begin_sandbox();
-            let (stop, made) = self
+            let stop = self
                 .read_until_stop(
                     &mut sandbox,
                     &mut progress,
@@ -145,7 +145,7 @@ impl<S: Sandboxes, B: BuildStore> Executor<S, B> {
                     submission_deadline,
                 )
                 .await?;
-            if let (Some(key), Some(made)) = (&key, made) {
+            if let (Some(key), Some(made)) = (&key, progress.take_build()) {
                 self.builds.put(key.clone(), made.clone());
                 build = Some(made);
             }
@@ -187,8 +187,7 @@ impl<S: Sandboxes, B: BuildStore> Executor<S, B> {
     }
 
     /// Feeds one sandbox's events to `progress`, each step within its deadline (the load's,
-    /// then each test's, never past the submission's), until the sandbox stops; with the
-    /// build its harness made, if it sent one.
+    /// then each test's, never past the submission's), until the sandbox stops.
     async fn read_until_stop(
         &self,
         sandbox: &mut S::Running,
@@ -196,39 +195,31 @@ impl<S: Sandboxes, B: BuildStore> Executor<S, B> {
         first: usize,
         limits: &StopLimits,
         submission_deadline: Instant,
-    ) -> Result<(Stop, Option<String>), SandboxError> {
+    ) -> Result<Stop, SandboxError> {
         let mut reader = EventReader::new(MAX_EVENT_LINE_BYTES);
         let mut deadline = (Instant::now() + limits.compile).min(submission_deadline);
-        let mut made = None;
         loop {
             let chunk = match sandbox.read(deadline).await? {
                 Read::Stdout(chunk) => chunk,
-                Read::Ended => return Ok((Stop::Ended(None), made)),
+                Read::Ended => return Ok(Stop::Ended(None)),
                 Read::DeadlinePassed if deadline >= submission_deadline => {
-                    return Ok((Stop::SubmissionTimedOut, made))
+                    return Ok(Stop::SubmissionTimedOut)
                 }
-                Read::DeadlinePassed => return Ok((Stop::Deadline, made)),
+                Read::DeadlinePassed => return Ok(Stop::Deadline),
             };
             let Some(events) = reader.push(&chunk) else {
-                return Ok((Stop::Overflowed, made));
+                return Ok(Stop::Overflowed);
             };
             for event in events {
-                let stop = match progress.record(first, event) {
-                    Step::Loaded { build } => {
-                        made = build;
+                match progress.record(first, event) {
+                    Step::Loaded | Step::Tested => {
                         deadline = (Instant::now() + limits.test).min(submission_deadline);
-                        continue;
                     }
-                    Step::Tested => {
-                        deadline = (Instant::now() + limits.test).min(submission_deadline);
-                        continue;
-                    }
-                    Step::Ignored => continue,
-                    Step::LoadFailed { reusable } => Stop::LoadFailed { reusable },
-                    Step::Ended(ending) => Stop::Ended(Some(ending)),
-                    Step::Done { reusable } => Stop::Done { reusable },
-                };
-                return Ok((stop, made));
+                    Step::LoadFailed { reusable } => return Ok(Stop::LoadFailed { reusable }),
+                    Step::Ended(ending) => return Ok(Stop::Ended(Some(ending))),
+                    Step::Done { reusable } => return Ok(Stop::Done { reusable }),
+                    Step::Ignored => {}
+                }
             }
         }
     }

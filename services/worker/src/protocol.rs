@@ -201,10 +201,7 @@ pub struct StopLimits {
 /// What an event meant for the run.
 #[derive(Debug, PartialEq)]
 pub enum Step {
-    /// With the harness's build, when it sent one.
-    Loaded {
-        build: Option<String>,
-    },
+    Loaded,
     Tested,
     LoadFailed {
         reusable: bool,
@@ -224,6 +221,8 @@ pub struct Progress<'a> {
     limits: OutputLimits,
     results: Vec<Option<TestResult>>,
     compile_time_ms: Option<f64>,
+    /// The build a harness sent with `loaded`, until taken.
+    build: Option<String>,
     loaded: bool,
     /// Whether the current sandbox has loaded the code.
     sandbox_loaded: bool,
@@ -239,6 +238,7 @@ impl<'a> Progress<'a> {
             limits,
             results: vec![None; submission.test_cases.len()],
             compile_time_ms: None,
+            build: None,
             loaded: false,
             sandbox_loaded: false,
             not_run: None,
@@ -261,6 +261,11 @@ impl<'a> Progress<'a> {
                 .as_ref()
                 .is_some_and(|r| matches!(r.status, Verdict::Accepted | Verdict::WrongAnswer))
         })
+    }
+
+    /// The build the last sandbox's harness sent with `loaded`, if it sent one.
+    pub fn take_build(&mut self) -> Option<String> {
+        self.build.take()
     }
 
     /// A new sandbox starts, with the tests from [`Progress::next_test`] on.
@@ -292,7 +297,8 @@ impl<'a> Progress<'a> {
                 self.loaded = true;
                 self.sandbox_loaded = true;
                 self.compile_time_ms = self.compile_time_ms.or(compile_time_ms);
-                Step::Loaded { build }
+                self.build = build;
+                Step::Loaded
             }
             SandboxEvent::LoadFailed { message, reusable } => {
                 self.not_run = Some((Verdict::CompileError, message));
