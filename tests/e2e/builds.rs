@@ -18,6 +18,16 @@ const KEEPING: Duration = Duration::from_secs(10);
 
 /// The builds kept now: each object's name and its unique id (a new one on every write).
 async fn kept_builds(stack: &Stack) -> Vec<(String, String)> {
+    // A listing can wait for ever on a bucket written while it reads: each try is bounded.
+    for _ in 0..5 {
+        if let Ok(kept) = tokio::time::timeout(Duration::from_secs(3), list_builds(stack)).await {
+            return kept;
+        }
+    }
+    panic!("the bucket of builds could not be listed");
+}
+
+async fn list_builds(stack: &Stack) -> Vec<(String, String)> {
     let js = jetstream::new(stack.nats.clone());
     let Ok(store) = js.get_object_store("exec-builds").await else {
         return Vec::new();

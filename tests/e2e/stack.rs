@@ -61,6 +61,8 @@ pub struct Stack {
     pub callback_url: String,
     pub http: reqwest::Client,
     shutdown: CancellationToken,
+    /// The workers' `DEPLOYMENT`, whose sandboxes go with the stack.
+    deployment: String,
     /// Cancelled when a service stops with an error, so that waits end at once.
     failed: CancellationToken,
 }
@@ -132,8 +134,13 @@ impl Stack {
             gateway: gateway_url,
             callbacks: receiver.callbacks,
             callback_url: format!("http://127.0.0.1:{}/callback", receiver.port),
-            http: reqwest::Client::new(),
+            // No request waits longer than a result may.
+            http: reqwest::Client::builder()
+                .timeout(RESULT_TIMEOUT)
+                .build()
+                .expect("an HTTP client"),
             shutdown,
+            deployment: options.deployment.clone(),
             failed,
         }
     }
@@ -272,5 +279,21 @@ pub fn test_cases<'a>(cases: impl IntoIterator<Item = (&'a Value, &'a str)>) -> 
 impl Drop for Stack {
     fn drop(&mut self) {
         self.shutdown.cancel();
+        // The test's runtime ends with it, before the workers remove their warm sandboxes,
+        // and no later stack's sweep takes another deployment's: removed here.
+        let listed = std::process::Command::new("docker")
+            .args(["ps", "--all", "--quiet", "--filter"])
+            .arg(format!("label=exec-engine.deployment={}", self.deployment))
+            .output();
+        if let Ok(listed) = listed {
+            let ids = String::from_utf8_lossy(&listed.stdout);
+            let ids: Vec<&str> = ids.split_whitespace().collect();
+            if !ids.is_empty() {
+                let _ = std::process::Command::new("docker")
+                    .args(["rm", "--force"])
+                    .args(ids)
+                    .output();
+            }
+        }
     }
 }
