@@ -14,47 +14,45 @@ pub enum BrokerError {
         url: String,
         source: async_nats::ConnectError,
     },
-    #[error("cannot declare stream {name}: {source}")]
-    Stream {
-        name: &'static str,
-        source: jetstream::context::CreateStreamError,
-    },
+    #[error("cannot declare stream {name}: {reason}")]
+    Stream { name: String, reason: String },
 }
 
-/// How the streams are stored; shared by every service's configuration.
+/// How the streams and buckets are stored; shared by every service's configuration.
 #[derive(Clone, Debug, Deserialize)]
 pub struct StreamSettings {
-    /// How long results and dead letters are kept.
+    /// `RESULT_MAX_AGE_SECS`: how long results (and each execution's state) are kept;
+    /// dead letters are kept seven times as long.
     #[serde(default = "default_result_max_age_secs")]
     pub result_max_age_secs: u64,
-    /// Copies of each stream in a cluster (1 on a single server).
+    /// `STREAM_REPLICAS`: copies of each stream and bucket in a cluster (1 on one server).
     #[serde(default = "default_replicas")]
     pub stream_replicas: usize,
+    /// `DUPLICATE_WINDOW_SECS`: a submission published twice within it is stored once.
+    #[serde(default = "default_duplicate_window_secs")]
+    pub duplicate_window_secs: u64,
 }
 
 fn default_result_max_age_secs() -> u64 {
-    24 * 60 * 60
+    3 * 24 * 60 * 60
 }
 
 fn default_replicas() -> usize {
     1
 }
 
+fn default_duplicate_window_secs() -> u64 {
+    120
+}
+
 impl Default for StreamSettings {
     fn default() -> Self {
-        Self {
-            result_max_age_secs: default_result_max_age_secs(),
-            stream_replicas: default_replicas(),
-        }
+        crate::config::defaults()
     }
 }
 
-/// Publishes are deduplicated by message id over this window, so a retried publish of the
-/// same execution is stored once.
-const DUPLICATE_WINDOW: Duration = Duration::from_secs(120);
-
 /// Connects as `name` (shown in the server's connection list) and returns the JetStream
-/// context beside the plain client.
+/// context beside the plain client. `url` may list a cluster's servers, comma-separated.
 pub async fn connect(
     url: &str,
     name: &str,
@@ -63,7 +61,12 @@ pub async fn connect(
         .name(name)
         .retry_on_initial_connect()
         .connection_timeout(Duration::from_secs(5))
-        .connect(url)
+        .connect(
+            url.split(',')
+                .map(str::trim)
+                .filter(|server| !server.is_empty())
+                .collect::<Vec<_>>(),
+        )
         .await
         .map_err(|source| BrokerError::Connect {
             url: url.to_owned(),
@@ -73,8 +76,8 @@ pub async fn connect(
     Ok((client, context))
 }
 
-/// Declares the three streams if they do not exist yet. Every service calls this at
-/// start-up, so the services may start in any order.
+/// Declares the streams and buckets, or brings an existing one's settings up to date.
+/// Every service calls this at start-up, so the services may start in any order.
 pub async fn ensure_streams(
     js: &jetstream::Context,
     settings: &StreamSettings,
@@ -89,9 +92,20 @@ pub async fn ensure_streams(
         },
         stream::Config {
             name: subjects::RESULTS_STREAM.to_owned(),
-            subjects: vec![subjects::RESULTS_WILDCARD.to_owned()],
+            subjects: vec![subjects::STORED_RESULTS_WILDCARD.to_owned()],
             retention: stream::RetentionPolicy::Limits,
             max_age: kept,
+            republish: Some(stream::Republish {
+                source: subjects::STORED_RESULTS_WILDCARD.to_owned(),
+                destination: subjects::PUBLIC_RESULTS.to_owned(),
+                headers_only: false,
+            }),
+            ..Default::default()
+        },
+        stream::Config {
+            name: subjects::REDELIVERIES_STREAM.to_owned(),
+            subjects: vec![subjects::REDELIVERIES_WILDCARD.to_owned()],
+            retention: stream::RetentionPolicy::WorkQueue,
             ..Default::default()
         },
         stream::Config {
@@ -102,21 +116,48 @@ pub async fn ensure_streams(
             ..Default::default()
         },
     ];
-    let names = [
-        subjects::SUBMISSIONS_STREAM,
-        subjects::RESULTS_STREAM,
-        subjects::DEAD_LETTERS_STREAM,
-    ];
-    for (config, name) in streams.into_iter().zip(names) {
+    for config in streams {
         let config = stream::Config {
             storage: stream::StorageType::File,
-            duplicate_window: DUPLICATE_WINDOW,
+            duplicate_window: Duration::from_secs(settings.duplicate_window_secs),
             num_replicas: settings.stream_replicas,
             ..config
         };
-        js.get_or_create_stream(config)
+        let name = config.name.clone();
+        js.create_or_update_stream(config)
             .await
-            .map_err(|source| BrokerError::Stream { name, source })?;
+            .map_err(|source| BrokerError::Stream {
+                name,
+                reason: source.to_string(),
+            })?;
+    }
+    // Buckets are declared as the streams they are, because the client's own bucket
+    // declaration first asks for account details that nats-server 2.9 words differently.
+    for bucket in [
+        subjects::RUNS_BUCKET,
+        subjects::CALLBACKS_BUCKET,
+        subjects::IDEMPOTENCY_BUCKET,
+    ] {
+        let config = stream::Config {
+            name: format!("KV_{bucket}"),
+            subjects: vec![format!("$KV.{bucket}.>")],
+            max_messages_per_subject: 1,
+            max_age: kept,
+            storage: stream::StorageType::File,
+            num_replicas: settings.stream_replicas,
+            allow_rollup: true,
+            deny_delete: true,
+            allow_direct: true,
+            discard: stream::DiscardPolicy::New,
+            ..Default::default()
+        };
+        let name = config.name.clone();
+        js.create_or_update_stream(config)
+            .await
+            .map_err(|source| BrokerError::Stream {
+                name,
+                reason: source.to_string(),
+            })?;
     }
     Ok(())
 }
@@ -125,25 +166,41 @@ pub async fn ensure_streams(
 #[error("JetStream did not store the message: {0}")]
 pub struct PublishError(#[from] jetstream::context::PublishError);
 
-/// Stores a result document on `exec.result.<id>`, with the execution id as the message id
-/// (a redelivered submission's second result is dropped) and the callback URL, if any, in a
-/// header for the notifier.
+/// Whether a result was the execution's first.
+#[derive(Debug, PartialEq)]
+pub enum Stored {
+    First,
+    /// A result for this execution was stored before (by a worker this one outlived): the
+    /// first one stands and this one is dropped.
+    Duplicate,
+}
+
+/// Stores a result document for its execution unless one is stored already: the stream
+/// takes the first message on `exec.stored.result.<id>` and refuses any after it, however
+/// late, so every reader and the notifier see one result per execution.
 pub async fn publish_result(
     js: &jetstream::Context,
     result: &crate::ExecutionResult,
-    callback_url: Option<&str>,
-) -> Result<(), PublishError> {
+) -> Result<Stored, PublishError> {
     let payload = serde_json::to_vec(result).expect("a result document always serializes");
-    let mut message = PublishMessage::build()
+    let message = PublishMessage::build()
         .payload(payload.into())
-        .message_id(result.id.to_string());
-    if let Some(url) = callback_url {
-        message = message.header(subjects::CALLBACK_URL_HEADER, url);
+        .message_id(result.id.to_string())
+        .expected_last_subject_sequence(0);
+    let stored = async {
+        js.send_publish(subjects::stored_result(result.id), message)
+            .await?
+            .await
     }
-    js.send_publish(subjects::result(result.id), message)
-        .await?
-        .await?;
-    Ok(())
+    .await;
+    match stored {
+        Ok(ack) if ack.duplicate => Ok(Stored::Duplicate),
+        Ok(_) => Ok(Stored::First),
+        Err(err) if err.kind() == jetstream::context::PublishErrorKind::WrongLastSequence => {
+            Ok(Stored::Duplicate)
+        }
+        Err(err) => Err(err.into()),
+    }
 }
 
 /// Keeps a message that could not be handled on an `exec.dead.>` subject: its payload and

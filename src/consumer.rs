@@ -23,13 +23,6 @@ pub enum ConsumeError {
         name: String,
         source: jetstream::stream::ConsumerError,
     },
-    #[error("cannot pull from {name}: {source}")]
-    Pull {
-        name: String,
-        source: jetstream::consumer::StreamError,
-    },
-    #[error("the consumer {0} closed")]
-    Closed(String),
 }
 
 /// A durable pull consumer shared by every instance of one service.
@@ -39,10 +32,14 @@ pub struct Durable {
     pub filter_subject: String,
     pub ack_wait: Duration,
     pub max_deliver: i64,
+    /// Messages handed out and not yet acknowledged (including those waiting for a
+    /// delayed redelivery); past it, the consumer hands out no more.
+    pub max_ack_pending: i64,
 }
 
 impl Durable {
-    /// Binds the consumer, creating it on first use.
+    /// Binds the consumer, creating it on first use and otherwise updating it to these
+    /// settings (binding alone would keep a restarted service's old ones).
     pub async fn bind(
         &self,
         js: &jetstream::Context,
@@ -55,17 +52,15 @@ impl Durable {
                 source,
             })?;
         stream
-            .get_or_create_consumer(
-                &self.name,
-                pull::Config {
-                    durable_name: Some(self.name.clone()),
-                    filter_subject: self.filter_subject.clone(),
-                    ack_policy: AckPolicy::Explicit,
-                    ack_wait: self.ack_wait,
-                    max_deliver: self.max_deliver,
-                    ..Default::default()
-                },
-            )
+            .create_consumer(pull::Config {
+                durable_name: Some(self.name.clone()),
+                filter_subject: self.filter_subject.clone(),
+                ack_policy: AckPolicy::Explicit,
+                ack_wait: self.ack_wait,
+                max_deliver: self.max_deliver,
+                max_ack_pending: self.max_ack_pending,
+                ..Default::default()
+            })
             .await
             .map_err(|source| ConsumeError::Consumer {
                 name: self.name.clone(),
@@ -74,8 +69,16 @@ impl Durable {
     }
 }
 
+/// How long one pull waits for messages; also how long a stopping service may still
+/// receive some, which it hands back at once.
+const PULL_EXPIRES: Duration = Duration::from_secs(2);
+
 /// Runs `handler` on each message of `consumer`, `concurrency` at a time, until `shutdown`;
-/// then waits for the handlers already started. The handler acknowledges.
+/// then hands back what it pulled and has not started and waits for the handlers already
+/// started. The handler acknowledges.
+///
+/// Messages are pulled only for free slots: a message never waits in this process while
+/// its acknowledgement time runs, so a short ack wait stays safe.
 pub async fn process<H, F>(
     consumer: jetstream::consumer::PullConsumer,
     concurrency: usize,
@@ -87,46 +90,65 @@ where
     F: Future<Output = ()> + Send + 'static,
 {
     let name = consumer.cached_info().name.clone();
-    let concurrency = concurrency.max(1);
-    let mut messages = consumer
-        .stream()
-        .max_messages_per_batch(concurrency)
-        .messages()
-        .await
-        .map_err(|source| ConsumeError::Pull {
-            name: name.clone(),
-            source,
-        })?;
-    let permits = Arc::new(Semaphore::new(concurrency));
+    let permits = Arc::new(Semaphore::new(concurrency.max(1)));
     let tasks = TaskTracker::new();
-    let outcome = loop {
-        // A permit first, so that no more messages are taken than can be handled.
-        let permit = tokio::select! {
-            _ = shutdown.cancelled() => break Ok(()),
+    while !shutdown.is_cancelled() {
+        let first = tokio::select! {
+            _ = shutdown.cancelled() => break,
             permit = permits.clone().acquire_owned() => permit.expect("the semaphore stays open"),
         };
-        let message = tokio::select! {
-            _ = shutdown.cancelled() => break Ok(()),
-            message = messages.next() => message,
-        };
-        match message {
-            Some(Ok(message)) => {
-                let handling = handler(message);
-                tasks.spawn(async move {
-                    handling.await;
-                    drop(permit);
-                });
-            }
-            Some(Err(err)) => {
+        let mut free = vec![first];
+        while let Ok(permit) = permits.clone().try_acquire_owned() {
+            free.push(permit);
+        }
+        let batch = consumer
+            .batch()
+            .max_messages(free.len())
+            .expires(PULL_EXPIRES)
+            .messages()
+            .await;
+        let mut batch = match batch {
+            Ok(batch) => batch,
+            Err(err) => {
                 tracing::warn!(consumer = %name, error = %err, "pulling messages");
                 tokio::time::sleep(Duration::from_millis(500)).await;
+                continue;
             }
-            None => break Err(ConsumeError::Closed(name.clone())),
+        };
+        loop {
+            let message = tokio::select! {
+                _ = shutdown.cancelled() => break,
+                message = batch.next() => message,
+            };
+            match message {
+                Some(Ok(message)) => {
+                    let permit = free.pop().expect("a batch holds no more than its slots");
+                    let handling = handler(message);
+                    tasks.spawn(async move {
+                        handling.await;
+                        drop(permit);
+                    });
+                }
+                Some(Err(err)) => {
+                    tracing::warn!(consumer = %name, error = %err, "pulling messages");
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                    break;
+                }
+                None => break,
+            }
         }
-    };
+        if shutdown.is_cancelled() {
+            // The rest of this pull may still come: each goes straight back.
+            while let Some(Ok(message)) = batch.next().await {
+                if let Err(err) = message.ack_with(AckKind::Nak(None)).await {
+                    tracing::debug!(error = %err, "handing a message back failed");
+                }
+            }
+        }
+    }
     tasks.close();
     tasks.wait().await;
-    outcome
+    Ok(())
 }
 
 /// Tells JetStream, until dropped, that `message` is still being worked on, so that it is

@@ -6,6 +6,7 @@
 //! streams that connect the services, and the rules that judge a test's output.
 
 pub mod broker;
+pub mod callback_policy;
 pub mod canonical;
 pub mod compare;
 pub mod config;
@@ -13,6 +14,7 @@ pub mod consumer;
 pub mod execution;
 pub mod language;
 pub mod shutdown;
+pub mod state;
 pub mod subjects;
 pub mod submission;
 pub mod telemetry;

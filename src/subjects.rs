@@ -1,4 +1,4 @@
-//! The names that connect the services: streams, subjects, consumers and headers.
+//! The names that connect the services: streams, subjects, consumers, buckets and headers.
 
 use uuid::Uuid;
 
@@ -6,26 +6,60 @@ use crate::Language;
 
 pub const SUBMISSIONS_STREAM: &str = "EXEC_SUBMISSIONS";
 pub const RESULTS_STREAM: &str = "EXEC_RESULTS";
+pub const REDELIVERIES_STREAM: &str = "EXEC_REDELIVERIES";
 pub const DEAD_LETTERS_STREAM: &str = "EXEC_DEAD";
 
-pub const SUBMISSIONS_WILDCARD: &str = "exec.submit.*";
-pub const RESULTS_WILDCARD: &str = "exec.result.*";
+/// `exec.submit.<language>.<id>`: the id in the subject lets any gateway find a queued
+/// submission by it.
+pub const SUBMISSIONS_WILDCARD: &str = "exec.submit.*.*";
+/// Workers store results here; only what the stream keeps is republished on the public
+/// `exec.result.<id>`, so a duplicate it refuses is never seen by anyone.
+pub const STORED_RESULTS_WILDCARD: &str = "exec.stored.result.*";
+/// Where the results stream republishes each stored result.
+pub const PUBLIC_RESULTS: &str = "exec.result.{{wildcard(1)}}";
+pub const REDELIVERIES_WILDCARD: &str = "exec.redeliver.*";
 pub const DEAD_LETTERS_WILDCARD: &str = "exec.dead.>";
+pub const DEAD_CALLBACKS_WILDCARD: &str = "exec.dead.callback.*";
 
-/// The durable consumer the notifier instances share.
+/// The durable consumers the notifier instances share.
 pub const NOTIFIER_CONSUMER: &str = "notifier";
+pub const REDELIVERY_CONSUMER: &str = "notifier-redeliveries";
 
-/// Carries a result's callback URL beside the result document, which stays the contract's.
-pub const CALLBACK_URL_HEADER: &str = "Exec-Callback-Url";
+/// Each running execution's progress, by id (written by its worker).
+pub const RUNS_BUCKET: &str = "exec-runs";
+/// Each execution's callback: its URL and how its delivery goes, by id. URLs may carry a
+/// client's tokens, so they live here rather than beside the public result.
+pub const CALLBACKS_BUCKET: &str = "exec-callbacks";
+/// The execution id each client `Idempotency-Key` (hashed) was given.
+pub const IDEMPOTENCY_BUCKET: &str = "exec-idempotency";
+
 /// Why a dead letter was written.
 pub const DEAD_REASON_HEADER: &str = "Exec-Dead-Reason";
+/// A dead callback's attempts, and the last HTTP status it got (if any).
+pub const DEAD_ATTEMPTS_HEADER: &str = "Exec-Attempts";
+pub const DEAD_LAST_STATUS_HEADER: &str = "Exec-Last-Status";
 
-pub fn submission(language: Language) -> String {
-    format!("exec.submit.{language}")
+pub fn submission(language: Language, id: Uuid) -> String {
+    format!("exec.submit.{language}.{id}")
 }
 
+/// Every submission of `language`: its workers' filter.
+pub fn submissions_of(language: Language) -> String {
+    format!("exec.submit.{language}.*")
+}
+
+/// Where a worker stores `id`'s result.
+pub fn stored_result(id: Uuid) -> String {
+    format!("exec.stored.result.{id}")
+}
+
+/// Where subscribers read `id`'s result once stored.
 pub fn result(id: Uuid) -> String {
     format!("exec.result.{id}")
+}
+
+pub fn redelivery(id: Uuid) -> String {
+    format!("exec.redeliver.{id}")
 }
 
 /// The durable consumer every worker of `language` shares.
@@ -41,4 +75,9 @@ pub fn dead_submission(language: Language) -> String {
 /// Where a result whose callback could not be delivered is kept.
 pub fn dead_callback(id: Uuid) -> String {
     format!("exec.dead.callback.{id}")
+}
+
+/// The execution id at the end of a subject (`exec.stored.result.<id>`, ...).
+pub fn id_of(subject: &str) -> Option<Uuid> {
+    subject.rsplit('.').next()?.parse().ok()
 }

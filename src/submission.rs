@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::callback_policy::CallbackPolicy;
 use crate::compare::Comparison;
 use crate::Language;
 
@@ -51,6 +52,8 @@ pub struct SubmissionLimits {
     pub max_time_limit_ms: u64,
     /// The largest `memory_limit_mb` a client may ask for.
     pub max_memory_limit_mb: u64,
+    /// Where callbacks may go.
+    pub callbacks: CallbackPolicy,
 }
 
 impl Default for SubmissionLimits {
@@ -62,6 +65,7 @@ impl Default for SubmissionLimits {
             max_imports: 50,
             max_time_limit_ms: 10_000,
             max_memory_limit_mb: 1024,
+            callbacks: CallbackPolicy::default(),
         }
     }
 }
@@ -114,7 +118,7 @@ impl Submission {
             function_name,
             imports: parse_imports(&fields, limits)?,
             test_cases,
-            callback_url: parse_callback_url(&fields)?,
+            callback_url: parse_callback_url(&fields, &limits.callbacks)?,
             submitted_at: OffsetDateTime::now_utc(),
             time_limit_ms: parse_limit(
                 &fields,
@@ -349,7 +353,10 @@ fn parse_limit(
     }
 }
 
-fn parse_callback_url(fields: &Map<String, Value>) -> Result<Option<String>, SubmissionError> {
+fn parse_callback_url(
+    fields: &Map<String, Value>,
+    policy: &CallbackPolicy,
+) -> Result<Option<String>, SubmissionError> {
     let raw = match fields.get("callback_url") {
         None | Some(Value::Null) => return Ok(None),
         Some(Value::String(s)) => s.trim(),
@@ -361,18 +368,9 @@ fn parse_callback_url(fields: &Map<String, Value>) -> Result<Option<String>, Sub
             format!("callback_url must be at most {MAX_CALLBACK_URL_CHARS} characters"),
         ));
     }
-    let url = url::Url::parse(raw).map_err(|e| {
-        invalid(
-            "callback_url",
-            format!("callback_url is not a valid URL: {e}"),
-        )
-    })?;
-    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
-        return Err(invalid(
-            "callback_url",
-            "callback_url must be an http:// or https:// URL with a host",
-        ));
-    }
+    let url = policy
+        .check_url(raw)
+        .map_err(|err| invalid("callback_url", err.to_string()))?;
     Ok(Some(url.to_string()))
 }
 
@@ -392,7 +390,7 @@ mod tests {
             "function_name": "add_numbers",
             "imports": [],
             "test_cases": [{"input": [2, 3], "expected_output": "5"}],
-            "callback_url": "http://localhost:5001/callback"
+            "callback_url": "https://example.com/callback"
         })
     }
 
@@ -425,7 +423,7 @@ mod tests {
         assert_eq!(s.test_cases[0].expected_output, "5");
         assert_eq!(
             s.callback_url.as_deref(),
-            Some("http://localhost:5001/callback")
+            Some("https://example.com/callback")
         );
     }
 
@@ -490,7 +488,15 @@ mod tests {
 
     #[test]
     fn callback_url_must_be_http() {
-        for bad in ["ftp://x/y", "not a url", "file:///etc/passwd", "http://"] {
+        for bad in [
+            "ftp://x/y",
+            "not a url",
+            "file:///etc/passwd",
+            "http://",
+            // The callback policy's: a non-public address, credentials.
+            "http://169.254.169.254/latest/meta-data/",
+            "http://user:password@example.com/",
+        ] {
             assert_eq!(
                 field_of(parse(with("callback_url", json!(bad)))),
                 "callback_url",

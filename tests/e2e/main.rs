@@ -7,6 +7,7 @@ mod api;
 mod builds;
 mod conformance;
 mod cross_submission;
+mod delivery;
 mod examples;
 mod hostile;
 mod pipeline;

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use callback_receiver::{Callback, ReceiverConfig};
+use exec_engine::callback_policy::CallbackSettings;
 use exec_engine::shutdown::CancellationToken;
 use exec_engine::Language;
 use futures::StreamExt;
@@ -31,6 +32,10 @@ fn sandbox_mode() -> SandboxMode {
 
 pub struct StackOptions {
     pub languages: Vec<Language>,
+    /// Whether the languages get workers (without, what is accepted stays queued).
+    pub workers: bool,
+    /// The notifier's `CALLBACK_SIGNING_SECRET`, which the receiver then verifies.
+    pub signing_secret: Option<String>,
     /// The workers' `DEPLOYMENT`: a fresh name, so that no two stacks sweep each other's.
     pub deployment: String,
     pub receiver_fail_first: usize,
@@ -41,6 +46,8 @@ impl Default for StackOptions {
     fn default() -> Self {
         Self {
             languages: vec![Language::Python],
+            workers: true,
+            signing_secret: None,
             deployment: format!("e2e-{}", uuid::Uuid::new_v4()),
             receiver_fail_first: 0,
             notifier: |config| NotifierConfig {
@@ -49,6 +56,14 @@ impl Default for StackOptions {
                 ..config
             },
         }
+    }
+}
+
+/// Callbacks may go to the test's receiver on 127.0.0.1 and nowhere else private.
+pub fn loopback_callbacks() -> CallbackSettings {
+    CallbackSettings {
+        callback_allow_private: false,
+        callback_allow_nets: "127.0.0.1".to_owned(),
     }
 }
 
@@ -90,6 +105,7 @@ impl Stack {
         let languages: Vec<&str> = options.languages.iter().map(|l| l.as_str()).collect();
         let gateway = Application::build(GatewayConfig {
             languages: languages.join(","),
+            callbacks: loopback_callbacks(),
             ..GatewayConfig::local("127.0.0.1:0", &url)
         })
         .await
@@ -98,7 +114,7 @@ impl Stack {
         tokio::spawn(gateway.run_until_stopped(shutdown.clone()));
 
         let failed = CancellationToken::new();
-        for &language in &options.languages {
+        for &language in options.languages.iter().filter(|_| options.workers) {
             let config = WorkerConfig {
                 sandbox_mode: sandbox_mode(),
                 deployment: Some(options.deployment.clone()),
@@ -112,7 +128,11 @@ impl Stack {
                 }
             });
         }
-        let notifier_config = (options.notifier)(NotifierConfig::local(&url));
+        let notifier_config = (options.notifier)(NotifierConfig {
+            callbacks: loopback_callbacks(),
+            callback_signing_secret: options.signing_secret.clone(),
+            ..NotifierConfig::local(&url)
+        });
         let (stop, notifier_failed) = (shutdown.clone(), failed.clone());
         tokio::spawn(async move {
             if let Err(err) = notifier::run(notifier_config, stop).await {
@@ -124,6 +144,7 @@ impl Stack {
         let receiver = callback_receiver::start(&ReceiverConfig {
             receiver_addr: "127.0.0.1:0".into(),
             receiver_fail_first: options.receiver_fail_first,
+            receiver_signing_secret: options.signing_secret.clone(),
         })
         .await
         .expect("the callback receiver starts");
@@ -188,6 +209,27 @@ impl Stack {
                 return callback;
             }
         }
+    }
+
+    /// `GET /executions/{id}` (with `?wait=`): the status and the JSON answer.
+    pub async fn state(&self, id: &str, wait: Option<u64>) -> (u16, Value) {
+        let query = wait.map(|w| format!("?wait={w}")).unwrap_or_default();
+        self.get(&format!("/executions/{id}{query}")).await
+    }
+
+    /// GETs a gateway path; returns the status and the JSON answer.
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.gateway))
+            .send()
+            .await
+            .expect("the gateway answers");
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        let json = serde_json::from_str(&text)
+            .unwrap_or_else(|_| panic!("a JSON answer, got {status}: {text}"));
+        (status, json)
     }
 
     pub fn gateway_port(&self) -> &str {

@@ -100,6 +100,7 @@ impl Engine {
         let receiver = callback_receiver::start(&ReceiverConfig {
             receiver_addr: "127.0.0.1:0".into(),
             receiver_fail_first: 0,
+            receiver_signing_secret: None,
         })
         .await?;
         let routes: Arc<Mutex<Routes>> = Arc::default();

@@ -9,6 +9,7 @@ use poem::listener::{Acceptor, Listener, TcpListener};
 use poem::web::Data;
 use poem::{handler, Body, EndpointExt, Response, Route, Server};
 use serde::Deserialize;
+use standardwebhooks::Webhook;
 use tokio::sync::mpsc;
 
 /// One callback as received.
@@ -34,6 +35,10 @@ pub struct ReceiverConfig {
     /// `RECEIVER_FAIL_FIRST`: answer 503 to this many requests before accepting.
     #[serde(default)]
     pub receiver_fail_first: usize,
+    /// `RECEIVER_SIGNING_SECRET`: the notifier's `CALLBACK_SIGNING_SECRET`; when set, a
+    /// callback whose Standard Webhooks signature does not verify is answered 401.
+    #[serde(default)]
+    pub receiver_signing_secret: Option<String>,
 }
 
 fn default_addr() -> String {
@@ -42,6 +47,7 @@ fn default_addr() -> String {
 
 struct State {
     sender: mpsc::UnboundedSender<Callback>,
+    verifier: Option<Webhook>,
     fail_first: usize,
     seen: AtomicUsize,
 }
@@ -56,6 +62,13 @@ async fn receive(request: &poem::Request, body: Body, state: Data<&Arc<State>>) 
     let Ok(bytes) = body.into_vec().await else {
         return Response::builder().status(StatusCode::BAD_REQUEST).finish();
     };
+    if let Some(verifier) = &state.verifier {
+        if let Err(err) = verifier.verify(&bytes, request.headers()) {
+            return Response::builder()
+                .status(StatusCode::UNAUTHORIZED)
+                .body(format!("the signature does not verify: {err}"));
+        }
+    }
     let Ok(body) = serde_json::from_slice(&bytes) else {
         return Response::builder()
             .status(StatusCode::BAD_REQUEST)
@@ -90,8 +103,13 @@ pub async fn start(config: &ReceiverConfig) -> std::io::Result<Receiver> {
         .and_then(|a| a.as_socket_addr().map(|s| s.port()))
         .unwrap_or_default();
     let (sender, callbacks) = mpsc::unbounded_channel();
+    let verifier = match &config.receiver_signing_secret {
+        Some(secret) => Some(Webhook::new(secret).map_err(std::io::Error::other)?),
+        None => None,
+    };
     let state = Arc::new(State {
         sender,
+        verifier,
         fail_first: config.receiver_fail_first,
         seen: AtomicUsize::new(0),
     });

@@ -1,10 +1,17 @@
 //! The HTTP API: one handler per endpoint, documented by poem-openapi.
 
+use std::time::Duration;
+
 use async_nats::jetstream::{self, message::PublishMessage};
+use exec_engine::state::{self, Claim, Executions, RedeliverError};
 use exec_engine::{subjects, Submission, SubmissionLimits};
+use futures::StreamExt;
 use poem::web::Data;
+use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Object, OpenApi};
+use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
+use time::format_description::well_known::Rfc3339;
+use uuid::Uuid;
 
 use crate::error::{ApiError, ErrorBody, RETRY_AFTER_SECS};
 use crate::submission_body::SubmissionBody;
@@ -14,6 +21,7 @@ use crate::submission_body::SubmissionBody;
 pub struct AppState {
     pub nats: async_nats::Client,
     pub jetstream: jetstream::Context,
+    pub executions: Executions,
     pub limits: SubmissionLimits,
     pub max_body_bytes: usize,
 }
@@ -21,6 +29,11 @@ pub struct AppState {
 pub struct Api;
 
 pub const ACCEPTED_MESSAGE: &str = "Code execution task accepted";
+/// The longest `?wait=` a client may ask for, in seconds.
+const MAX_WAIT_SECS: u64 = 60;
+const MAX_IDEMPOTENCY_KEY_CHARS: usize = 255;
+const DEFAULT_DEAD_LETTERS: usize = 50;
+const MAX_DEAD_LETTERS: usize = 500;
 
 #[derive(Object)]
 pub struct Accepted {
@@ -35,12 +48,78 @@ pub struct Health {
     pub status: String,
 }
 
+/// How far an execution has got.
+#[derive(Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum ExecutionPhase {
+    /// Waiting for a worker.
+    Queued,
+    /// A worker is running its tests.
+    Running,
+    /// Its result is stored (and delivered, or being delivered, to its callback).
+    Completed,
+}
+
+/// How the delivery of an execution's callback goes.
+#[derive(Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum CallbackPhase {
+    /// The execution has no `callback_url`.
+    None,
+    /// Waiting for the result, or being tried.
+    Pending,
+    Delivered,
+    /// Given up: listed by `GET /dead-letters` until redelivered.
+    Failed,
+}
+
+#[derive(Object)]
+pub struct CallbackState {
+    pub state: CallbackPhase,
+    /// Attempts made so far in this delivery.
+    pub attempts: u32,
+    /// Why the last attempt did not deliver.
+    pub last_error: Option<String>,
+}
+
+#[derive(Object)]
+pub struct ExecutionState {
+    pub id: String,
+    pub state: ExecutionPhase,
+    /// The result document, as its callback carries it; null until completed.
+    pub result: Option<serde_json::Value>,
+    /// Tests with a verdict so far.
+    pub tests_done: u64,
+    pub callback: CallbackState,
+}
+
+#[derive(Object)]
+pub struct DeadLetter {
+    /// The execution whose callback was not delivered.
+    pub id: String,
+    pub reason: String,
+    pub attempts: u32,
+    /// The receiver's last HTTP status, if it answered at all.
+    pub last_status: Option<u16>,
+    /// When the delivery was given up (RFC 3339).
+    pub failed_at: String,
+    /// Its place in the list: pass it as `after` for the next page.
+    pub sequence: u64,
+}
+
+#[derive(Object)]
+pub struct DeadLetters {
+    pub dead_letters: Vec<DeadLetter>,
+    /// The `after` that reads the next page.
+    pub next_after: u64,
+}
+
 #[derive(ApiResponse)]
 pub enum ExecuteResponse {
-    /// The submission is stored on JetStream and will run.
+    /// The submission is stored on JetStream and will run; `Location` is its state.
     #[oai(status = 202)]
-    Accepted(Json<Accepted>),
-    /// The body is not a JSON object.
+    Accepted(Json<Accepted>, #[oai(header = "Location")] String),
+    /// The body is not a JSON object, or the `Idempotency-Key` is too long.
     #[oai(status = 400)]
     Malformed(Json<ErrorBody>),
     /// The body is larger than `MAX_BODY_BYTES`.
@@ -52,7 +131,52 @@ pub enum ExecuteResponse {
     /// A field is missing or invalid; `field` names it.
     #[oai(status = 422)]
     InvalidField(Json<ErrorBody>),
-    /// The queue did not acknowledge the submission; retry after `Retry-After` seconds.
+    /// The store of the submission was not confirmed; `id` is the one it was given: ask
+    /// for its state (it may have been stored after all) or retry with the same
+    /// `Idempotency-Key` after `Retry-After` seconds.
+    #[oai(status = 503)]
+    Unavailable(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
+}
+
+#[derive(ApiResponse)]
+pub enum StateResponse {
+    #[oai(status = 200)]
+    Found(Json<ExecutionState>),
+    /// The id is not a UUID, or `wait` is over 60.
+    #[oai(status = 400)]
+    Malformed(Json<ErrorBody>),
+    /// No execution has this id (or its result has expired).
+    #[oai(status = 404)]
+    NotFound(Json<ErrorBody>),
+    /// JetStream did not answer.
+    #[oai(status = 503)]
+    Unavailable(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
+}
+
+#[derive(ApiResponse)]
+pub enum RedeliverResponse {
+    /// The callback will be sent again, as a new delivery with its own retries.
+    #[oai(status = 202)]
+    Accepted(Json<Accepted>, #[oai(header = "Location")] String),
+    #[oai(status = 400)]
+    Malformed(Json<ErrorBody>),
+    #[oai(status = 404)]
+    NotFound(Json<ErrorBody>),
+    /// The execution has no callback, has not completed, or its callback is being
+    /// delivered now.
+    #[oai(status = 409)]
+    Conflict(Json<ErrorBody>),
+    #[oai(status = 503)]
+    Unavailable(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
+}
+
+#[derive(ApiResponse)]
+pub enum DeadLettersResponse {
+    #[oai(status = 200)]
+    Found(Json<DeadLetters>),
+    /// `limit` is 0 or over 500.
+    #[oai(status = 400)]
+    Malformed(Json<ErrorBody>),
     #[oai(status = 503)]
     Unavailable(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
 }
@@ -72,22 +196,158 @@ impl Api {
     /// Submit code to run against test cases.
     ///
     /// Answered only after JetStream has stored the submission. The result is POSTed to
-    /// `callback_url` and published on `exec.result.<id>`.
+    /// `callback_url`, published on `exec.result.<id>` and kept for `GET /executions/<id>`.
+    /// A request retried with the same `Idempotency-Key` gets the first one's id.
     #[oai(path = "/execute", method = "post")]
     #[tracing::instrument(name = "execute", skip_all, fields(id = %body.0.id, language = %body.0.language))]
-    async fn execute(&self, state: Data<&AppState>, body: SubmissionBody) -> ExecuteResponse {
-        let submission = body.0;
-        match queue(&state.jetstream, &submission).await {
+    async fn execute(
+        &self,
+        state: Data<&AppState>,
+        body: SubmissionBody,
+        #[oai(name = "Idempotency-Key")] idempotency_key: Header<Option<String>>,
+    ) -> ExecuteResponse {
+        let mut submission = body.0;
+        if let Some(key) = idempotency_key.0 {
+            if key.is_empty() || key.chars().count() > MAX_IDEMPOTENCY_KEY_CHARS {
+                return ExecuteResponse::Malformed(Json(
+                    ApiError::Malformed(format!(
+                        "the Idempotency-Key header must be 1 to {MAX_IDEMPOTENCY_KEY_CHARS} characters"
+                    ))
+                    .body(),
+                ));
+            }
+            match state.executions.claim(&key, submission.id).await {
+                Ok(Claim::New) => {}
+                Ok(Claim::Taken(first)) => {
+                    // Stored before, it is not run again; if the first attempt's store
+                    // was never confirmed, this one stores it under the same id.
+                    submission.id = first;
+                    match state
+                        .executions
+                        .lookup(first, &state.limits.languages)
+                        .await
+                    {
+                        Ok(Some(_)) => return accepted(first),
+                        Ok(None) => {}
+                        Err(err) => return unavailable(first, &err),
+                    }
+                }
+                Err(err) => return unavailable(submission.id, &err),
+            }
+        }
+        match queue(&state, &submission).await {
             Ok(()) => {
                 tracing::info!(tests = submission.test_cases.len(), "accepted");
-                ExecuteResponse::Accepted(Json(Accepted {
-                    message: ACCEPTED_MESSAGE.to_owned(),
-                    id: submission.id.to_string(),
-                }))
+                accepted(submission.id)
             }
+            Err(err) => unavailable(submission.id, &err),
+        }
+    }
+
+    /// An execution's state, and its result once completed.
+    ///
+    /// With `wait` (seconds, at most 60), the answer waits until the execution completes
+    /// or that time passes.
+    #[oai(path = "/executions/:id", method = "get")]
+    #[tracing::instrument(name = "state", skip_all, fields(id = %id.0))]
+    async fn state(
+        &self,
+        state: Data<&AppState>,
+        id: Path<String>,
+        wait: Query<Option<u64>>,
+    ) -> StateResponse {
+        let id = match parse_id(&id.0) {
+            Ok(id) => id,
+            Err(err) => return StateResponse::Malformed(Json(err.body())),
+        };
+        let wait = wait.0.unwrap_or(0);
+        if wait > MAX_WAIT_SECS {
+            return StateResponse::Malformed(Json(
+                ApiError::Malformed(format!("wait must be 0 to {MAX_WAIT_SECS} seconds")).body(),
+            ));
+        }
+        match wait_for(&state, id, Duration::from_secs(wait)).await {
+            Ok(Some(execution)) => StateResponse::Found(Json(execution_state(execution))),
+            Ok(None) => StateResponse::NotFound(Json(ApiError::NotFound.body())),
             Err(err) => {
-                tracing::warn!(error = %err, "JetStream did not store the submission");
-                ExecuteResponse::Unavailable(Json(ApiError::Unavailable.body()), RETRY_AFTER_SECS)
+                tracing::warn!(error = %err, "state not read");
+                StateResponse::Unavailable(Json(ApiError::Unavailable.body()), RETRY_AFTER_SECS)
+            }
+        }
+    }
+
+    /// Send an execution's result to its callback again (a dead letter, or one delivered
+    /// that its receiver lost).
+    #[oai(path = "/executions/:id/redeliver", method = "post")]
+    #[tracing::instrument(name = "redeliver", skip_all, fields(id = %id.0))]
+    async fn redeliver(&self, state: Data<&AppState>, id: Path<String>) -> RedeliverResponse {
+        let id = match parse_id(&id.0) {
+            Ok(id) => id,
+            Err(err) => return RedeliverResponse::Malformed(Json(err.body())),
+        };
+        let conflict = |err: RedeliverError| {
+            RedeliverResponse::Conflict(Json(ApiError::Conflict(err.to_string()).body()))
+        };
+        match state.executions.redeliver(id).await {
+            Ok(()) => {
+                tracing::info!("redelivery queued");
+                RedeliverResponse::Accepted(
+                    Json(Accepted {
+                        message: "Callback redelivery accepted".to_owned(),
+                        id: id.to_string(),
+                    }),
+                    location(id),
+                )
+            }
+            Err(RedeliverError::Unknown(_)) => {
+                RedeliverResponse::NotFound(Json(ApiError::NotFound.body()))
+            }
+            Err(err @ RedeliverError::State(_)) => {
+                tracing::warn!(error = %err, "redelivery not queued");
+                RedeliverResponse::Unavailable(Json(ApiError::Unavailable.body()), RETRY_AFTER_SECS)
+            }
+            Err(err) => conflict(err),
+        }
+    }
+
+    /// Callbacks that could not be delivered, oldest first.
+    #[oai(path = "/dead-letters", method = "get")]
+    async fn dead_letters(
+        &self,
+        state: Data<&AppState>,
+        /// List those after this `sequence` (0: from the oldest).
+        after: Query<Option<u64>>,
+        /// At most this many (1 to 500; 50 by default).
+        limit: Query<Option<usize>>,
+    ) -> DeadLettersResponse {
+        let limit = limit.0.unwrap_or(DEFAULT_DEAD_LETTERS);
+        if !(1..=MAX_DEAD_LETTERS).contains(&limit) {
+            return DeadLettersResponse::Malformed(Json(
+                ApiError::Malformed(format!("limit must be 1 to {MAX_DEAD_LETTERS}")).body(),
+            ));
+        }
+        let after = after.0.unwrap_or(0);
+        match state.executions.dead_letters(after, limit).await {
+            Ok(letters) => DeadLettersResponse::Found(Json(DeadLetters {
+                next_after: letters.last().map_or(after, |letter| letter.sequence),
+                dead_letters: letters
+                    .into_iter()
+                    .map(|letter| DeadLetter {
+                        id: letter.id.to_string(),
+                        reason: letter.reason,
+                        attempts: letter.attempts,
+                        last_status: letter.last_status,
+                        failed_at: letter.failed_at.format(&Rfc3339).unwrap_or_default(),
+                        sequence: letter.sequence,
+                    })
+                    .collect(),
+            })),
+            Err(err) => {
+                tracing::warn!(error = %err, "dead letters not read");
+                DeadLettersResponse::Unavailable(
+                    Json(ApiError::Unavailable.body()),
+                    RETRY_AFTER_SECS,
+                )
             }
         }
     }
@@ -112,23 +372,116 @@ impl Api {
     }
 }
 
+fn location(id: Uuid) -> String {
+    format!("/executions/{id}")
+}
+
+fn accepted(id: Uuid) -> ExecuteResponse {
+    ExecuteResponse::Accepted(
+        Json(Accepted {
+            message: ACCEPTED_MESSAGE.to_owned(),
+            id: id.to_string(),
+        }),
+        location(id),
+    )
+}
+
+fn unavailable(id: Uuid, err: &dyn std::fmt::Display) -> ExecuteResponse {
+    tracing::warn!(%id, error = %err, "the submission's store was not confirmed");
+    ExecuteResponse::Unavailable(
+        Json(ErrorBody {
+            id: Some(id.to_string()),
+            ..ApiError::Unavailable.body()
+        }),
+        RETRY_AFTER_SECS,
+    )
+}
+
+fn parse_id(text: &str) -> Result<Uuid, ApiError> {
+    text.parse()
+        .map_err(|_| ApiError::Malformed(format!("`{text}` is not an execution id (a UUID)")))
+}
+
+/// `id`'s state once it completes, or after `wait`, whichever comes first.
+async fn wait_for(
+    state: &AppState,
+    id: Uuid,
+    wait: Duration,
+) -> Result<Option<state::Execution>, anyhow::Error> {
+    let languages = &state.limits.languages;
+    if wait.is_zero() {
+        return Ok(state.executions.lookup(id, languages).await?);
+    }
+    // Subscribed before looking, so that a result stored in between is not missed.
+    let mut stored = state.nats.subscribe(subjects::result(id)).await?;
+    let found = state.executions.lookup(id, languages).await?;
+    match &found {
+        Some(execution) if execution.phase != state::Phase::Completed => {
+            let _ = tokio::time::timeout(wait, stored.next()).await;
+            Ok(state.executions.lookup(id, languages).await?)
+        }
+        _ => Ok(found),
+    }
+}
+
+fn execution_state(execution: state::Execution) -> ExecutionState {
+    let callback = match execution.callback {
+        None => CallbackState {
+            state: CallbackPhase::None,
+            attempts: 0,
+            last_error: None,
+        },
+        Some(record) => CallbackState {
+            state: match record.state {
+                state::DeliveryState::Pending => CallbackPhase::Pending,
+                state::DeliveryState::Delivered => CallbackPhase::Delivered,
+                state::DeliveryState::Failed => CallbackPhase::Failed,
+            },
+            attempts: record.attempts,
+            last_error: record.last_error,
+        },
+    };
+    ExecutionState {
+        id: execution.id.to_string(),
+        state: match execution.phase {
+            state::Phase::Queued => ExecutionPhase::Queued,
+            state::Phase::Running => ExecutionPhase::Running,
+            state::Phase::Completed => ExecutionPhase::Completed,
+        },
+        result: execution
+            .result
+            .and_then(|document| serde_json::from_slice(&document).ok()),
+        tests_done: execution.tests_done as u64,
+        callback,
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 enum QueueError {
+    #[error("not connected to NATS")]
+    Disconnected,
     #[error(transparent)]
     Publish(#[from] jetstream::context::PublishError),
 }
 
-/// Stores the submission on its language's subject, with the execution id as the message
+/// Stores the submission under its language and id, with the execution id as the message
 /// id so that a retried publish is stored once.
-async fn queue(js: &jetstream::Context, submission: &Submission) -> Result<(), QueueError> {
+async fn queue(state: &AppState, submission: &Submission) -> Result<(), QueueError> {
+    // A publish made while disconnected would wait in the client and might be stored
+    // after the client was told 503: refuse it here instead.
+    if state.nats.connection_state() != async_nats::connection::State::Connected {
+        return Err(QueueError::Disconnected);
+    }
     let payload = serde_json::to_vec(submission).expect("a submission always serializes");
-    js.send_publish(
-        subjects::submission(submission.language),
-        PublishMessage::build()
-            .payload(payload.into())
-            .message_id(submission.id.to_string()),
-    )
-    .await?
-    .await?;
+    state
+        .jetstream
+        .send_publish(
+            subjects::submission(submission.language, submission.id),
+            PublishMessage::build()
+                .payload(payload.into())
+                .message_id(submission.id.to_string()),
+        )
+        .await?
+        .await?;
     Ok(())
 }

@@ -1,4 +1,5 @@
 use exec_engine::broker::StreamSettings;
+use exec_engine::callback_policy::{CallbackSettings, PolicyError};
 use exec_engine::config::{self, default_nats_url, ConfigError};
 use exec_engine::{language, Language, SubmissionLimits};
 use serde::Deserialize;
@@ -30,6 +31,8 @@ pub struct GatewayConfig {
     /// `MAX_MEMORY_LIMIT_MB`: the largest `memory_limit_mb` a client may ask for.
     #[serde(default = "default_max_memory_limit_mb")]
     pub max_memory_limit_mb: u64,
+    #[serde(skip)]
+    pub callbacks: CallbackSettings,
     #[serde(skip)]
     pub streams: StreamSettings,
 }
@@ -68,12 +71,15 @@ pub enum GatewayConfigError {
     Env(#[from] ConfigError),
     #[error("LANGUAGES: {0}")]
     Languages(#[from] language::UnknownLanguage),
+    #[error(transparent)]
+    Callbacks(#[from] PolicyError),
 }
 
 impl GatewayConfig {
     pub fn from_env() -> Result<Self, GatewayConfigError> {
         let config = Self {
             streams: config::from_env()?,
+            callbacks: config::from_env()?,
             ..config::from_env::<Self>()?
         };
         config.submission_limits()?;
@@ -89,7 +95,7 @@ impl GatewayConfig {
         }
     }
 
-    pub fn submission_limits(&self) -> Result<SubmissionLimits, language::UnknownLanguage> {
+    pub fn submission_limits(&self) -> Result<SubmissionLimits, GatewayConfigError> {
         let languages: Vec<Language> = language::parse_list(&self.languages)?;
         Ok(SubmissionLimits {
             languages,
@@ -97,6 +103,7 @@ impl GatewayConfig {
             max_test_cases: self.max_test_cases,
             max_time_limit_ms: self.max_time_limit_ms,
             max_memory_limit_mb: self.max_memory_limit_mb,
+            callbacks: self.callbacks.policy()?,
             ..SubmissionLimits::default()
         })
     }

@@ -12,7 +12,8 @@ use serde::Serialize;
 #[derive(Debug, Object, Serialize)]
 pub struct ErrorBody {
     /// A stable code: `malformed_request`, `invalid_field`, `payload_too_large`,
-    /// `unsupported_media_type`, `not_found`, `method_not_allowed`, `unavailable`.
+    /// `unsupported_media_type`, `not_found`, `method_not_allowed`, `conflict`,
+    /// `unavailable`.
     pub error: String,
     /// A sentence for a person.
     pub message: String,
@@ -20,6 +21,11 @@ pub struct ErrorBody {
     #[oai(skip_serializing_if_is_none)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// With `unavailable` from `POST /execute`: the id the submission was given, whose
+    /// state tells whether it was stored after all.
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -36,6 +42,8 @@ pub enum ApiError {
     NotFound,
     #[error("this resource does not accept that method")]
     MethodNotAllowed,
+    #[error("{0}")]
+    Conflict(String),
     #[error("{message}")]
     Client { status: StatusCode, message: String },
     #[error("the submission queue is unavailable; try again shortly")]
@@ -53,6 +61,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
             ApiError::NotFound => "not_found",
             ApiError::MethodNotAllowed => "method_not_allowed",
+            ApiError::Conflict(_) => "conflict",
             ApiError::Client { .. } => "bad_request",
             ApiError::Unavailable => "unavailable",
             ApiError::Internal => "internal_error",
@@ -67,6 +76,7 @@ impl ApiError {
                 ApiError::InvalidField { field, .. } => Some(field.clone()),
                 _ => None,
             },
+            id: None,
         }
     }
 }
@@ -83,6 +93,7 @@ impl ResponseError for ApiError {
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Client { status, .. } => *status,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,

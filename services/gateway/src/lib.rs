@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use exec_engine::broker;
 use exec_engine::shutdown::CancellationToken;
+use exec_engine::state::Executions;
 use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
 use poem::middleware::Tracing;
 use poem::{EndpointExt, Route, Server};
@@ -54,6 +55,7 @@ impl Application {
             acceptor,
             port,
             state: api::AppState {
+                executions: Executions::open(&jetstream).await?,
                 nats,
                 jetstream,
                 limits,

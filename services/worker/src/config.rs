@@ -55,6 +55,10 @@ pub struct WorkerConfig {
     /// `MAX_DELIVER`: attempts at a submission whose sandbox could not be run.
     #[serde(default = "default_max_deliver")]
     pub max_deliver: i64,
+    /// `SHUTDOWN_GRACE_SECS`: on SIGTERM, how long running submissions may finish before
+    /// they are handed back to run on another worker.
+    #[serde(default = "default_shutdown_grace_secs")]
+    pub shutdown_grace_secs: u64,
     /// `SANDBOX_MODE`: `reuse` (containers started ahead and wiped between jobs to serve
     /// many), `pooled` (started ahead, one job each) or `fresh` (a container created when a
     /// job needs it).
@@ -135,6 +139,10 @@ fn default_compile_time_limit_ms() -> u64 {
     20_000
 }
 
+fn default_shutdown_grace_secs() -> u64 {
+    20
+}
+
 fn default_max_deliver() -> i64 {
     5
 }
@@ -211,6 +219,10 @@ impl WorkerConfig {
     }
 
     /// The name on this deployment's sandboxes (`DEPLOYMENT`, else the NATS URL).
+    pub fn shutdown_grace(&self) -> Duration {
+        Duration::from_secs(self.shutdown_grace_secs)
+    }
+
     pub fn deployment(&self) -> String {
         self.deployment
             .clone()

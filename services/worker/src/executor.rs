@@ -88,7 +88,12 @@ impl<S: Sandboxes, B: BuildStore> Executor<S, B> {
     /// `Err` means a sandbox could not be run at all (Docker down, image missing): worth
     /// retrying. Anything the user's code does ends in an `Ok` document with its verdict.
     #[tracing::instrument(name = "execute", skip_all, fields(id = %submission.id))]
-    pub async fn execute(&self, submission: &Submission) -> Result<ExecutionResult, SandboxError> {
+    /// `tests_done` follows how many tests have their verdict.
+    pub async fn execute(
+        &self,
+        submission: &Submission,
+        tests_done: &tokio::sync::watch::Sender<usize>,
+    ) -> Result<ExecutionResult, SandboxError> {
         let started_at = OffsetDateTime::now_utc();
         let submission_deadline = Instant::now() + self.limits.submission;
         let spec = SandboxSpec {
@@ -143,6 +148,7 @@ impl<S: Sandboxes, B: BuildStore> Executor<S, B> {
                     first,
                     &limits,
                     submission_deadline,
+                    tests_done,
                 )
                 .await?;
             if let (Some(key), Some(made)) = (&key, progress.take_build()) {
@@ -168,6 +174,7 @@ impl<S: Sandboxes, B: BuildStore> Executor<S, B> {
                 }
             };
             progress.sandbox_stopped(stop, &limits);
+            tests_done.send_replace(progress.tests_done());
         }
 
         let finished_at = OffsetDateTime::now_utc();
@@ -176,6 +183,7 @@ impl<S: Sandboxes, B: BuildStore> Executor<S, B> {
             finished_at,
             compile_time_ms: None,
         });
+        tests_done.send_replace(result.results.len());
         tracing::info!(
             status = ?result.status,
             sandboxes,
@@ -195,6 +203,7 @@ impl<S: Sandboxes, B: BuildStore> Executor<S, B> {
         first: usize,
         limits: &StopLimits,
         submission_deadline: Instant,
+        tests_done: &tokio::sync::watch::Sender<usize>,
     ) -> Result<Stop, SandboxError> {
         let mut reader = EventReader::new(MAX_EVENT_LINE_BYTES);
         let mut deadline = (Instant::now() + limits.compile).min(submission_deadline);
@@ -212,8 +221,12 @@ impl<S: Sandboxes, B: BuildStore> Executor<S, B> {
             };
             for event in events {
                 match progress.record(first, event) {
-                    Step::Loaded | Step::Tested => {
+                    Step::Loaded => {
                         deadline = (Instant::now() + limits.test).min(submission_deadline);
+                    }
+                    Step::Tested => {
+                        deadline = (Instant::now() + limits.test).min(submission_deadline);
+                        tests_done.send_replace(progress.tests_done());
                     }
                     Step::LoadFailed { reusable } => return Ok(Stop::LoadFailed { reusable }),
                     Step::Ended(ending) => return Ok(Stop::Ended(Some(ending))),
@@ -342,7 +355,12 @@ mod tests {
         scripts: Vec<Vec<Act>>,
     ) -> (ExecutionResult, Vec<Value>, usize) {
         let executor = scripted(Language::Python, scripts);
-        let result = executor.execute(&submission(tests)).await.unwrap();
+        let (tests_done, watching) = tokio::sync::watch::channel(0);
+        let result = executor
+            .execute(&submission(tests), &tests_done)
+            .await
+            .unwrap();
+        assert_eq!(*watching.borrow(), result.results.len());
         let recycled = *executor.sandbox.recycled.lock().unwrap();
         let jobs = executor.sandbox.jobs.into_inner().unwrap();
         assert!(jobs.iter().all(|job| job["reuse"] == true));
@@ -409,7 +427,8 @@ mod tests {
             ],
         );
         let submission = submission(2);
-        let result = executor.execute(&submission).await.unwrap();
+        let tests_done = tokio::sync::watch::channel(0).0;
+        let result = executor.execute(&submission, &tests_done).await.unwrap();
         assert_eq!(
             statuses(&result),
             [Verdict::TimeLimitExceeded, Verdict::Accepted]
@@ -434,7 +453,7 @@ mod tests {
             vec![vec![loaded(), returns(0, "0"), returns(1, "1"), done()]],
         );
         again.builds.put(key, "QlVJTEQ=".into());
-        again.execute(&submission).await.unwrap();
+        again.execute(&submission, &tests_done).await.unwrap();
         let jobs = again.sandbox.jobs.lock().unwrap().clone();
         assert_eq!(jobs[0]["build"], "QlVJTEQ=");
         assert!(jobs[0].get("return_build").is_none());

@@ -13,9 +13,11 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use async_nats::jetstream::{self, AckKind};
+use exec_engine::broker::Stored;
 use exec_engine::consumer::{self, Durable};
 use exec_engine::execution::RunTimes;
 use exec_engine::shutdown::CancellationToken;
+use exec_engine::state::Executions;
 use exec_engine::{broker, subjects, ExecutionResult, Submission, Verdict};
 
 pub use config::{SandboxMode, WorkerConfig};
@@ -25,10 +27,15 @@ use executor::Executor;
 use pool::Pool;
 use sandbox::Sandbox;
 
-/// How long JetStream waits for an acknowledgement before it redelivers; a running
-/// submission reports progress well within it.
-const ACK_WAIT: Duration = Duration::from_secs(30);
-const PROGRESS_EVERY: Duration = Duration::from_secs(10);
+/// How long JetStream waits for an acknowledgement before it redelivers: a killed worker's
+/// submissions go to another within it. A running submission reports progress well
+/// within it.
+const ACK_WAIT: Duration = Duration::from_secs(6);
+const PROGRESS_EVERY: Duration = Duration::from_secs(2);
+/// How often a running submission's count of finished tests is written, at most.
+const TESTS_DONE_EVERY: Duration = Duration::from_millis(500);
+/// Submissions handed out to one worker consumer and not yet acknowledged, at most.
+const MAX_ACK_PENDING: i64 = 10_000;
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
 /// NATS's own default payload limit, for a server that has not told its own.
 const NATS_DEFAULT_MAX_PAYLOAD: usize = 1024 * 1024;
@@ -51,9 +58,10 @@ pub async fn run(config: WorkerConfig, shutdown: CancellationToken) -> anyhow::R
     let consumer = Durable {
         stream: subjects::SUBMISSIONS_STREAM,
         name,
-        filter_subject: subjects::submission(language),
+        filter_subject: subjects::submissions_of(language),
         ack_wait: ACK_WAIT,
         max_deliver: config.max_deliver,
+        max_ack_pending: MAX_ACK_PENDING,
     }
     .bind(&js)
     .await?;
@@ -86,9 +94,11 @@ pub async fn run(config: WorkerConfig, shutdown: CancellationToken) -> anyhow::R
             limits,
             builds,
         },
+        executions: Executions::open(&js).await?,
         client,
         js,
         max_deliver: config.max_deliver,
+        hand_back: hand_back_after(shutdown.clone(), config.shutdown_grace()),
     });
     tracing::info!(
         %language,
@@ -109,6 +119,19 @@ pub async fn run(config: WorkerConfig, shutdown: CancellationToken) -> anyhow::R
     Ok(())
 }
 
+/// Cancelled `grace` after `shutdown`: submissions still running then are handed back to
+/// JetStream for another worker, rather than holding up the stop.
+fn hand_back_after(shutdown: CancellationToken, grace: Duration) -> CancellationToken {
+    let hand_back = CancellationToken::new();
+    let token = hand_back.clone();
+    tokio::spawn(async move {
+        shutdown.cancelled().await;
+        tokio::time::sleep(grace).await;
+        token.cancel();
+    });
+    hand_back
+}
+
 /// Removes sandboxes left behind by crashed workers: now, and every minute after.
 async fn sweep_leftovers(sandbox: Sandbox, shutdown: CancellationToken) {
     let mut every = tokio::time::interval(SWEEP_EVERY);
@@ -127,9 +150,11 @@ async fn sweep_leftovers(sandbox: Sandbox, shutdown: CancellationToken) {
 
 struct Worker {
     executor: Executor,
+    executions: Executions,
     client: async_nats::Client,
     js: jetstream::Context,
     max_deliver: i64,
+    hand_back: CancellationToken,
 }
 
 impl Worker {
@@ -151,7 +176,17 @@ impl Worker {
         };
         let message = Arc::new(message);
         let keep_alive = consumer::keep_alive(message.clone(), PROGRESS_EVERY);
-        let outcome = self.executor.execute(&submission).await;
+        let (tests_done, watching) = tokio::sync::watch::channel(0);
+        let reporting = report_tests_done(self.executions.clone(), submission.id, watching);
+        let outcome = tokio::select! {
+            outcome = self.executor.execute(&submission, &tests_done) => outcome,
+            _ = self.hand_back.cancelled() => {
+                tracing::warn!(id = %submission.id, "stopping: handed back to run elsewhere");
+                let _ = message.ack_with(AckKind::Nak(None)).await;
+                return;
+            }
+        };
+        reporting.abort();
         drop(keep_alive);
 
         let delivered = message.info().map_or(1, |info| info.delivered);
@@ -180,8 +215,7 @@ impl Worker {
         if result.fit_within(max_bytes) {
             tracing::warn!(id = %submission.id, "result cut to fit the payload limit");
         }
-        let callback = submission.callback_url.as_deref();
-        let Err(err) = broker::publish_result(&self.js, &result, callback).await else {
+        let Err(err) = self.store(&submission, &result).await else {
             if let Err(err) = message.double_ack().await {
                 // The result is stored; a redelivery reruns and its duplicate is dropped.
                 tracing::warn!(id = %submission.id, error = %err, "acknowledgement not confirmed");
@@ -202,9 +236,7 @@ impl Worker {
             reason.clone(),
             RunTimes::now(),
         );
-        let stored = broker::publish_result(&self.js, &failed, callback)
-            .await
-            .is_ok();
+        let stored = self.store(&submission, &failed).await.is_ok();
         let subject = subjects::dead_submission(self.executor.language);
         let kept = broker::publish_dead_letter(&self.js, subject, &message, &reason)
             .await
@@ -213,4 +245,43 @@ impl Worker {
             let _ = message.ack_with(AckKind::Term).await;
         }
     }
+
+    /// Stores `result` as `submission`'s one result, with its callback's record first (the
+    /// notifier looks for it when the result comes). A result stored before, by a worker
+    /// that held this submission earlier, stands; this one is dropped.
+    async fn store(&self, submission: &Submission, result: &ExecutionResult) -> anyhow::Result<()> {
+        if let Some(url) = &submission.callback_url {
+            self.executions.expect_callback(submission.id, url).await?;
+        }
+        if broker::publish_result(&self.js, result).await? == Stored::Duplicate {
+            tracing::warn!(
+                id = %submission.id,
+                status = ?result.status,
+                "a result for this execution was stored before; this one is dropped"
+            );
+        }
+        Ok(())
+    }
+}
+
+/// Writes how many of `id`'s tests are done whenever it changes, at most every
+/// [`TESTS_DONE_EVERY`], starting with 0 (the execution is running). Best effort: the
+/// state it feeds is a progress report, and the result is what counts.
+fn report_tests_done(
+    executions: Executions,
+    id: uuid::Uuid,
+    mut tests_done: tokio::sync::watch::Receiver<usize>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            let done = *tests_done.borrow_and_update();
+            if let Err(err) = executions.running(id, done).await {
+                tracing::debug!(%id, error = %err, "progress not recorded");
+            }
+            tokio::time::sleep(TESTS_DONE_EVERY).await;
+            if tests_done.changed().await.is_err() {
+                return;
+            }
+        }
+    })
 }

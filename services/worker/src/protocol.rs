@@ -255,6 +255,14 @@ impl<'a> Progress<'a> {
 
     /// Whether every test from `first` on has a result and none hit a limit or failed to
     /// run: a sandbox that served them may serve again.
+    /// How many tests have their verdict.
+    pub fn tests_done(&self) -> usize {
+        self.results
+            .iter()
+            .filter(|result| result.is_some())
+            .count()
+    }
+
     pub fn clean_since(&self, first: usize) -> bool {
         self.results[first..].iter().all(|result| {
             result

@@ -1,0 +1,289 @@
+//! What a client can count on after the 202: the execution's state by id, one id per
+//! idempotent request, signed callbacks, dead letters it can replay, and callbacks that go
+//! to public addresses only.
+
+use std::time::Duration;
+
+use callback_receiver::ReceiverConfig;
+use notifier::NotifierConfig;
+use serde_json::{json, Value};
+
+use crate::stack::{Stack, StackOptions};
+
+fn one_test(callback_url: Option<&str>) -> Value {
+    json!({
+        "language": "python",
+        "code": "def f(x):\n    return x * 2",
+        "function_name": "f",
+        "test_cases": [
+            {"input": [1], "expected_output": "2"},
+            {"input": [2], "expected_output": "4"}
+        ],
+        "callback_url": callback_url
+    })
+}
+
+#[tokio::test]
+async fn an_executions_state_and_result_are_read_by_id() {
+    let mut stack = Stack::start().await;
+    let response = stack
+        .http
+        .post(format!("{}/execute", stack.gateway))
+        .json(&one_test(Some(&stack.callback_url)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 202);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let id = response.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(location, format!("/executions/{id}"));
+
+    let (status, state) = stack.get(&format!("{location}?wait=60")).await;
+    assert_eq!(status, 200, "{state}");
+    assert_eq!(state["id"], id.as_str());
+    assert_eq!(state["state"], "completed");
+    assert_eq!(state["tests_done"], 2);
+    let callback = stack.callback_for(&id).await;
+    assert_eq!(
+        state["result"], callback.body,
+        "the state holds the callback's document"
+    );
+    // The callback's own state follows once the notifier has recorded the delivery.
+    let mut delivered = Value::Null;
+    for _ in 0..50 {
+        delivered = stack.state(&id, None).await.1;
+        if delivered["callback"]["state"] == "delivered" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(delivered["callback"]["state"], "delivered", "{delivered}");
+    assert_eq!(delivered["callback"]["attempts"], 1);
+    assert_eq!(delivered["callback"]["last_error"], Value::Null);
+    assert!(
+        !delivered.to_string().contains(&stack.callback_url),
+        "the callback URL is not shown"
+    );
+
+    // Without a callback: the state says so.
+    let id = stack.accept(&one_test(None)).await;
+    let (_, state) = stack.state(&id, Some(60)).await;
+    assert_eq!(state["state"], "completed");
+    assert_eq!(state["callback"]["state"], "none");
+
+    let (status, body) = stack.state(&uuid::Uuid::new_v4().to_string(), None).await;
+    assert_eq!((status, body["error"].as_str()), (404, Some("not_found")));
+    let (status, body) = stack.state("not-a-uuid", None).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("malformed_request"))
+    );
+    let (status, _) = stack.state(&id, Some(61)).await;
+    assert_eq!(status, 400);
+}
+
+#[tokio::test]
+async fn a_queued_execution_is_queued_and_a_retried_request_keeps_its_first_id() {
+    // No workers: what is accepted stays queued.
+    let stack = Stack::start_with(StackOptions {
+        workers: false,
+        ..StackOptions::default()
+    })
+    .await;
+    let post = |key: &'static str| {
+        stack
+            .http
+            .post(format!("{}/execute", stack.gateway))
+            .header("Idempotency-Key", key)
+            .json(&one_test(None))
+            .send()
+    };
+    let first: Value = post("order-17").await.unwrap().json().await.unwrap();
+    let again: Value = post("order-17").await.unwrap().json().await.unwrap();
+    let other: Value = post("order-18").await.unwrap().json().await.unwrap();
+    assert_eq!(first["id"], again["id"]);
+    assert_ne!(first["id"], other["id"]);
+    let (status, state) = stack.state(first["id"].as_str().unwrap(), Some(1)).await;
+    assert_eq!(status, 200);
+    assert_eq!(state["state"], "queued");
+    assert_eq!(state["result"], Value::Null);
+    assert_eq!(state["tests_done"], 0);
+
+    let too_long = "k".repeat(256);
+    let response = stack
+        .http
+        .post(format!("{}/execute", stack.gateway))
+        .header("Idempotency-Key", too_long)
+        .json(&one_test(None))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+}
+
+const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+#[tokio::test]
+async fn callbacks_carry_a_standard_webhooks_signature() {
+    // The receiver answers 401 to a callback whose signature does not verify.
+    let mut stack = Stack::start_with(StackOptions {
+        signing_secret: Some(SECRET.to_owned()),
+        ..StackOptions::default()
+    })
+    .await;
+    let id = stack.accept(&one_test(Some(&stack.callback_url))).await;
+    let callback = stack.callback_for(&id).await;
+    assert_eq!(callback.header("webhook-id"), Some(id.as_str()));
+    assert!(callback
+        .header("webhook-signature")
+        .unwrap()
+        .starts_with("v1,"));
+    assert!(callback.header("webhook-timestamp").is_some());
+}
+
+#[tokio::test]
+async fn a_dead_letter_is_listed_and_redelivered() {
+    let mut stack = Stack::start_with(StackOptions {
+        notifier: |config| NotifierConfig {
+            callback_retry_base_ms: 100,
+            callback_retry_max_ms: 300,
+            callback_retry_period_secs: 2,
+            ..config
+        },
+        ..StackOptions::default()
+    })
+    .await;
+    // A port nothing listens on, yet: attempts fail until the period ends.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}/late");
+    let id = stack.accept(&one_test(Some(&url))).await;
+
+    let mut state = Value::Null;
+    for _ in 0..100 {
+        state = stack.state(&id, None).await.1;
+        if state["callback"]["state"] == "failed" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(state["callback"]["state"], "failed", "{state}");
+    let attempts = state["callback"]["attempts"].as_u64().unwrap();
+    assert!(attempts >= 2, "{state}");
+    assert!(
+        state["callback"]["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("gave up"),
+        "{state}"
+    );
+    let (status, listed) = stack.get("/dead-letters").await;
+    assert_eq!(status, 200);
+    let letters = listed["dead_letters"].as_array().unwrap();
+    assert_eq!(letters.len(), 1, "{listed}");
+    assert_eq!(letters[0]["id"], id.as_str());
+    assert_eq!(letters[0]["attempts"], attempts);
+
+    // The receiver comes up; the dead letter is sent again and leaves the list.
+    let mut late = callback_receiver::start(&ReceiverConfig {
+        receiver_addr: format!("127.0.0.1:{port}"),
+        receiver_fail_first: 0,
+        receiver_signing_secret: None,
+    })
+    .await
+    .unwrap();
+    let response = stack
+        .http
+        .post(format!("{}/executions/{id}/redeliver", stack.gateway))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 202);
+    let callback = tokio::time::timeout(Duration::from_secs(30), late.callbacks.recv())
+        .await
+        .expect("the redelivered callback arrives")
+        .unwrap();
+    assert_eq!(callback.body["id"], id.as_str());
+    assert_eq!(callback.header("X-Delivery-Attempt"), Some("1"));
+    let (_, listed) = stack.get("/dead-letters").await;
+    assert_eq!(listed["dead_letters"], json!([]));
+
+    let unknown = uuid::Uuid::new_v4();
+    let response = stack
+        .http
+        .post(format!("{}/executions/{unknown}/redeliver", stack.gateway))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+    let no_callback = stack.accept(&one_test(None)).await;
+    stack.state(&no_callback, Some(60)).await;
+    let response = stack
+        .http
+        .post(format!(
+            "{}/executions/{no_callback}/redeliver",
+            stack.gateway
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 409);
+    let _ = stack.callbacks.try_recv();
+}
+
+#[tokio::test]
+async fn callbacks_to_private_addresses_are_refused() {
+    let stack = Stack::start_with(StackOptions {
+        // A name that resolves to a loopback address the policy does not allow (only
+        // 127.0.0.1 is): nothing is ever sent off this machine.
+        notifier: |config| NotifierConfig {
+            callback_resolve: "rebind.test=127.0.0.2".to_owned(),
+            ..config
+        },
+        ..StackOptions::default()
+    })
+    .await;
+    for url in [
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::ffff:169.254.169.254]/",
+        "http://2852039166/",
+        "http://0xA9FEA9FE/",
+        "http://10.0.0.1/",
+        "http://[fd00::1]/",
+        // This stack allows 127.0.0.1 (its receiver), so the short and hex forms are
+        // tried on 127.0.0.2; the unit tests try them on 127.0.0.1 under the default.
+        "http://127.2/",
+        "http://0x7f.0.0.02/",
+        "http://[::1]/",
+        "http://user:password@example.com/",
+        "http://metadata.google.internal/",
+        "http://127.0.0.2:5001/",
+    ] {
+        let (status, body) = stack.submit(&one_test(Some(url))).await;
+        assert_eq!(status, 422, "{url}: {body}");
+        assert_eq!(body["field"], "callback_url", "{url}");
+    }
+
+    // Checked again at delivery, after resolution: kept as a dead letter, never sent.
+    let port = stack.callback_url.split(':').nth(2).unwrap().to_owned();
+    let rebinding = format!("http://rebind.test:{port}");
+    let id = stack.accept(&one_test(Some(&rebinding))).await;
+    let mut state = Value::Null;
+    for _ in 0..100 {
+        state = stack.state(&id, None).await.1;
+        if state["callback"]["state"] == "failed" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(state["callback"]["state"], "failed", "{state}");
+    let error = state["callback"]["last_error"].as_str().unwrap();
+    assert!(error.contains("127.0.0.2"), "{error}");
+    assert_eq!(state["callback"]["attempts"], 1, "a refusal is not retried");
+}
