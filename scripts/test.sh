@@ -34,6 +34,13 @@ case " $LANGUAGES " in
         exec-sandbox-go:latest -c 'test -z "$(gofmt -l .)" && go vet ./... && go test ./...'
     ;;
 esac
+case " $LANGUAGES " in
+*" python "*)
+    log "fault injection (the services as processes, broken on purpose; python)"
+    cargo build --quiet --workspace --bins
+    cargo test --quiet --features e2e --test faults -- --test-threads=5
+    ;;
+esac
 # The whole suite in each sandbox mode (services/worker/src/pool.rs).
 for mode in reuse pooled fresh; do
     log "end-to-end tests ($LANGUAGES; SANDBOX_MODE=$mode)"

@@ -123,13 +123,7 @@ pub async fn ensure_streams(
             num_replicas: settings.stream_replicas,
             ..config
         };
-        let name = config.name.clone();
-        js.create_or_update_stream(config)
-            .await
-            .map_err(|source| BrokerError::Stream {
-                name,
-                reason: source.to_string(),
-            })?;
+        declare(js, config).await?;
     }
     // Buckets are declared as the streams they are, because the client's own bucket
     // declaration first asks for account details that nats-server 2.9 words differently.
@@ -151,13 +145,7 @@ pub async fn ensure_streams(
             discard: stream::DiscardPolicy::New,
             ..Default::default()
         };
-        let name = config.name.clone();
-        js.create_or_update_stream(config)
-            .await
-            .map_err(|source| BrokerError::Stream {
-                name,
-                reason: source.to_string(),
-            })?;
+        declare(js, config).await?;
     }
     Ok(())
 }
@@ -218,4 +206,28 @@ pub async fn publish_dead_letter(
         .headers(headers);
     js.send_publish(subject, message).await?.await?;
     Ok(())
+}
+
+/// Attempts at declaring one stream: a cluster electing a leader, or several services
+/// declaring the same stream at once, time out for a few seconds.
+const DECLARE_ATTEMPTS: u32 = 10;
+
+async fn declare(js: &jetstream::Context, config: stream::Config) -> Result<(), BrokerError> {
+    let mut attempt = 1;
+    loop {
+        match js.create_or_update_stream(config.clone()).await {
+            Ok(_) => return Ok(()),
+            Err(err) if attempt < DECLARE_ATTEMPTS => {
+                tracing::warn!(stream = %config.name, error = %err, attempt, "declaring; will retry");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                attempt += 1;
+            }
+            Err(err) => {
+                return Err(BrokerError::Stream {
+                    name: config.name,
+                    reason: err.to_string(),
+                })
+            }
+        }
+    }
 }

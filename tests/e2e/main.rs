@@ -3,6 +3,9 @@
 //! in-process on free ports, the real Docker engine with the real sandbox images, and a
 //! callback receiver on loopback. Run by `make test` (`cargo test --features e2e --test e2e`).
 
+#[path = "../common/deployment.rs"]
+mod deployment;
+
 mod api;
 mod builds;
 mod conformance;

@@ -4,6 +4,8 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use callback_receiver::{Callback, ReceiverConfig};
+
+use crate::deployment;
 use exec_engine::callback_policy::CallbackSettings;
 use exec_engine::shutdown::CancellationToken;
 use exec_engine::Language;
@@ -323,19 +325,6 @@ impl Drop for Stack {
         self.shutdown.cancel();
         // The test's runtime ends with it, before the workers remove their warm sandboxes,
         // and no later stack's sweep takes another deployment's: removed here.
-        let listed = std::process::Command::new("docker")
-            .args(["ps", "--all", "--quiet", "--filter"])
-            .arg(format!("label=exec-engine.deployment={}", self.deployment))
-            .output();
-        if let Ok(listed) = listed {
-            let ids = String::from_utf8_lossy(&listed.stdout);
-            let ids: Vec<&str> = ids.split_whitespace().collect();
-            if !ids.is_empty() {
-                let _ = std::process::Command::new("docker")
-                    .args(["rm", "--force"])
-                    .args(ids)
-                    .output();
-            }
-        }
+        deployment::remove_sandboxes(&self.deployment);
     }
 }

@@ -1,8 +1,11 @@
 //! A callback receiver for development and tests: accepts every POST, keeps what it was
 //! sent, and can play a flaky receiver to show the notifier's retries.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU16, AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
+
+use exec_engine::shutdown::CancellationToken;
 
 use poem::http::{HeaderMap, StatusCode};
 use poem::listener::{Acceptor, Listener, TcpListener};
@@ -47,6 +50,8 @@ fn default_addr() -> String {
 
 struct State {
     sender: mpsc::UnboundedSender<Callback>,
+    /// A status to answer every callback with instead of taking it (0: take them).
+    answer: Arc<AtomicU16>,
     verifier: Option<Webhook>,
     fail_first: usize,
     seen: AtomicUsize,
@@ -54,6 +59,12 @@ struct State {
 
 #[handler]
 async fn receive(request: &poem::Request, body: Body, state: Data<&Arc<State>>) -> Response {
+    let answer = state.answer.load(Ordering::SeqCst);
+    if answer != 0 {
+        return Response::builder()
+            .status(StatusCode::from_u16(answer).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR))
+            .body("failing on purpose");
+    }
     if state.seen.fetch_add(1, Ordering::SeqCst) < state.fail_first {
         return Response::builder()
             .status(StatusCode::SERVICE_UNAVAILABLE)
@@ -89,6 +100,30 @@ async fn receive(request: &poem::Request, body: Body, state: Data<&Arc<State>>) 
 pub struct Receiver {
     pub port: u16,
     pub callbacks: mpsc::UnboundedReceiver<Callback>,
+    pub control: ReceiverControl,
+}
+
+/// Plays a receiver in trouble, for fault tests.
+#[derive(Clone)]
+pub struct ReceiverControl {
+    answer: Arc<AtomicU16>,
+    stop: CancellationToken,
+}
+
+impl ReceiverControl {
+    /// Answers every callback with `status` (a 500, say) until [`ReceiverControl::recover`].
+    pub fn fail_with(&self, status: u16) {
+        self.answer.store(status, Ordering::SeqCst);
+    }
+
+    pub fn recover(&self) {
+        self.answer.store(0, Ordering::SeqCst);
+    }
+
+    /// Stops listening: connections are refused until a receiver starts on the port again.
+    pub fn stop(&self) {
+        self.stop.cancel();
+    }
 }
 
 /// Binds `config.receiver_addr` (port 0 picks a free port) and serves in the background
@@ -107,13 +142,25 @@ pub async fn start(config: &ReceiverConfig) -> std::io::Result<Receiver> {
         Some(secret) => Some(Webhook::new(secret).map_err(std::io::Error::other)?),
         None => None,
     };
+    let answer = Arc::new(AtomicU16::new(0));
+    let stop = CancellationToken::new();
     let state = Arc::new(State {
+        answer: answer.clone(),
         sender,
         verifier,
         fail_first: config.receiver_fail_first,
         seen: AtomicUsize::new(0),
     });
     let app = Route::new().at("/*path", poem::post(receive)).data(state);
-    tokio::spawn(Server::new_with_acceptor(acceptor).run(app));
-    Ok(Receiver { port, callbacks })
+    let stopped = stop.clone();
+    tokio::spawn(Server::new_with_acceptor(acceptor).run_with_graceful_shutdown(
+        app,
+        async move { stopped.cancelled().await },
+        Some(Duration::ZERO),
+    ));
+    Ok(Receiver {
+        port,
+        callbacks,
+        control: ReceiverControl { answer, stop },
+    })
 }

@@ -42,6 +42,9 @@ fn knows_meta_leader(log: &str) -> bool {
 pub struct NatsServer {
     child: Child,
     pub url: String,
+    /// How it was started, with the port it picked: a restart takes the same port and data.
+    args: Vec<OsString>,
+    log: PathBuf,
     _dir: tempfile::TempDir,
 }
 
@@ -71,10 +74,35 @@ impl NatsServer {
             );
             std::thread::sleep(Duration::from_millis(20));
         };
+        let port_at = args.iter().position(|a| a == "-p").expect("a port argument") + 1;
+        args[port_at] = port.to_string().into();
         Self {
             child,
             url: format!("nats://127.0.0.1:{port}"),
+            args,
+            log,
             _dir: dir,
+        }
+    }
+
+    /// SIGKILL: no chance to flush or say goodbye.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Starts it again on its port and data, once killed; returns when it listens.
+    pub fn restart(&mut self) {
+        let from = std::fs::metadata(&self.log).map_or(0, |m| m.len() as usize);
+        self.child = spawn(&self.args);
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while !listens(&log_since(&self.log, from)) {
+            assert!(
+                Instant::now() < deadline,
+                "nats-server did not restart:\n{}",
+                log_since(&self.log, from)
+            );
+            std::thread::sleep(Duration::from_millis(20));
         }
     }
 }

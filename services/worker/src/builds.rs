@@ -72,6 +72,8 @@ impl<T: BuildStore> BuildStore for Option<T> {
 pub struct BuildLimits {
     pub max_bytes: i64,
     pub max_age: Duration,
+    /// Copies in a cluster, as the streams have.
+    pub replicas: usize,
 }
 
 /// Builds in the JetStream object store [`BUCKET`].
@@ -92,6 +94,7 @@ impl ObjectStoreBuilds {
                 description: Some("compiled submissions, by a hash of what they depend on".into()),
                 max_bytes: limits.max_bytes,
                 max_age: limits.max_age,
+                num_replicas: limits.replicas,
                 ..Default::default()
             })
             .await?;

@@ -234,6 +234,7 @@ impl WorkerConfig {
         (self.build_cache_mb > 0).then(|| BuildLimits {
             max_bytes: i64::try_from(self.build_cache_mb * 1024 * 1024).unwrap_or(i64::MAX),
             max_age: Duration::from_secs(self.build_cache_days * 24 * 3600),
+            replicas: self.streams.stream_replicas,
         })
     }
 

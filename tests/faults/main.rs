@@ -1,0 +1,194 @@
+//! Fault injection: the engine as separate processes, broken on purpose while it works (a
+//! worker killed or paused, a receiver failing or gone, NATS or the notifier killed and
+//! restarted), counting what went in and what came out: every accepted submission gets
+//! exactly one stored result, and at least one callback carrying it.
+//! Run by `make test` (`cargo test --features e2e --test faults`) after `cargo build --bins`.
+
+#[path = "../common/deployment.rs"]
+mod deployment;
+mod engine;
+
+use std::time::Duration;
+
+use engine::{Engine, Options, Submitted};
+
+/// How long the receiver stays in trouble.
+const OUTAGE: Duration = Duration::from_secs(30);
+
+#[tokio::test]
+async fn a_killed_workers_submissions_run_on_another() {
+    let mut engine = Engine::start(Options {
+        workers: 2,
+        ..Options::default()
+    })
+    .await;
+    let ids = engine.submit_all(20, 400).await;
+    // Both workers hold submissions (three each at a time); one dies without a word.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    engine.workers[0].kill();
+    engine.assert_nothing_lost_nothing_twice(&ids).await;
+}
+
+#[tokio::test]
+async fn a_worker_stopped_with_sigterm_hands_back_what_it_holds() {
+    let mut engine = Engine::start(Options {
+        workers: 2,
+        env: vec![("SHUTDOWN_GRACE_SECS", "1".to_owned())],
+        ..Options::default()
+    })
+    .await;
+    let ids = engine.submit_all(12, 1500).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    engine.workers[0].signal(libc::SIGTERM);
+    // The grace, then what runs is handed back; the pull it waits on ends within 2 s.
+    assert!(
+        engine.workers[0].exited_within(Duration::from_secs(15)).await,
+        "the worker stops within its grace:\n{}",
+        engine.workers[0].log_text()
+    );
+    engine.assert_nothing_lost_nothing_twice(&ids).await;
+}
+
+#[tokio::test]
+async fn a_receiver_that_fails_for_a_while_gets_every_callback() {
+    let engine = Engine::start(Options::default()).await;
+    engine.receiver.fail_with(500);
+    let ids = engine.submit_all(10, 0).await;
+    tokio::time::sleep(OUTAGE).await;
+    for id in &ids {
+        assert!(engine.callbacks.for_id(id).is_empty());
+        let (_, state) = engine.state(id).await;
+        assert_eq!(state["callback"]["state"], "pending", "{state}");
+        assert!(state["callback"]["attempts"].as_u64().unwrap() >= 2, "{state}");
+    }
+    engine.receiver.recover();
+    engine.assert_nothing_lost_nothing_twice(&ids).await;
+}
+
+#[tokio::test]
+async fn a_receiver_that_is_down_for_a_while_gets_every_callback() {
+    let mut engine = Engine::start(Options::default()).await;
+    engine.receiver.stop();
+    let ids = engine.submit_all(10, 0).await;
+    tokio::time::sleep(OUTAGE).await;
+    engine.restart_receiver().await;
+    engine.assert_nothing_lost_nothing_twice(&ids).await;
+}
+
+#[tokio::test]
+async fn nats_killed_and_restarted_mid_flow_loses_nothing() {
+    let mut engine = Engine::start(Options::default()).await;
+    let mut accepted = Vec::new();
+    let mut unconfirmed = Vec::new();
+    for round in 0..60 {
+        if round == 20 {
+            engine.nats.as_mut().unwrap().kill();
+        }
+        if round == 40 {
+            engine.nats.as_mut().unwrap().restart();
+        }
+        match engine.submit(100).await {
+            Submitted::Accepted(id) => accepted.push(id),
+            Submitted::Unconfirmed(id) => unconfirmed.push(id),
+            Submitted::NoAnswer => {}
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(!unconfirmed.is_empty(), "NATS was down for a while");
+    assert!(accepted.len() >= 30, "{} accepted", accepted.len());
+    engine.assert_nothing_lost_nothing_twice(&accepted).await;
+    // A 503's id is either unknown, or was stored after all and ran once.
+    let stored = engine.stored_results().await;
+    for id in &unconfirmed {
+        let (status, _) = engine.state(id).await;
+        assert!(status == 404 || stored.get(id) == Some(&1), "{id}: {status}");
+    }
+}
+
+#[tokio::test]
+async fn a_notifier_killed_with_callbacks_in_flight_delivers_them_after_restart() {
+    let mut engine = Engine::start(Options::default()).await;
+    engine.receiver.fail_with(503);
+    let ids = engine.submit_all(20, 0).await;
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    engine.notifier.kill();
+    engine.receiver.recover();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    engine.notifier.start();
+    engine.assert_nothing_lost_nothing_twice(&ids).await;
+}
+
+#[tokio::test]
+async fn a_worker_paused_past_the_duplicate_window_cannot_store_a_second_result() {
+    let engine = Engine::start(Options {
+        workers: 2,
+        env: vec![("DUPLICATE_WINDOW_SECS", "2".to_owned())],
+        ..Options::default()
+    })
+    .await;
+    let ids = engine.submit_all(12, 300).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    engine.workers[0].signal(libc::SIGSTOP);
+    // Past the ack wait (its submissions go to the other worker) and the duplicate window.
+    tokio::time::sleep(Duration::from_secs(15)).await;
+    engine.every_callback(&ids, engine::SETTLE_TIMEOUT).await;
+    engine.workers[0].signal(libc::SIGCONT);
+    // The paused worker finishes what it held; the stream refuses its results.
+    tokio::time::sleep(Duration::from_secs(8)).await;
+    engine.assert_nothing_lost_nothing_twice(&ids).await;
+    let log = engine.workers[0].log_text();
+    assert!(
+        log.contains("a result for this execution was stored before"),
+        "the paused worker's late results were dropped:\n{log}"
+    );
+}
+
+#[tokio::test]
+async fn a_notifier_restarted_with_new_retry_settings_keeps_every_callback() {
+    let mut engine = Engine::start(Options::default()).await;
+    engine.receiver.fail_with(500);
+    let ids = engine.submit_all(10, 0).await;
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    engine.notifier.restart_with(&[
+        ("CALLBACK_TIMEOUT_MS", "3000"),
+        ("CALLBACK_MAX_PENDING", "500"),
+        ("CALLBACK_RETRY_MAX_MS", "500"),
+        ("CALLBACK_RETRY_PERIOD_SECS", "3600"),
+    ]);
+    engine.notifier.logged("notifier ready", 2).await;
+    let stream = engine.js.get_stream("EXEC_RESULTS").await.unwrap();
+    let consumer = stream.consumer_info("notifier").await.unwrap();
+    assert_eq!(consumer.config.ack_wait, Duration::from_secs(23));
+    assert_eq!(consumer.config.max_ack_pending, 500);
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    engine.receiver.recover();
+    engine.assert_nothing_lost_nothing_twice(&ids).await;
+}
+
+#[tokio::test]
+async fn a_three_node_cluster_loses_nothing_when_a_node_dies() {
+    let mut cluster = local_nats::NatsCluster::start(3);
+    let engine = Engine::start(Options {
+        workers: 1,
+        env: vec![("STREAM_REPLICAS", "3".to_owned())],
+        nats_url: Some(cluster.url()),
+    })
+    .await;
+    let mut accepted = Vec::new();
+    for round in 0..40 {
+        if round == 10 {
+            cluster.kill(0);
+        }
+        match engine.submit(50).await {
+            Submitted::Accepted(id) => accepted.push(id),
+            // An election takes a few seconds; the client may retry.
+            Submitted::Unconfirmed(_) | Submitted::NoAnswer => {}
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert!(accepted.len() >= 20, "{} accepted", accepted.len());
+    engine.assert_nothing_lost_nothing_twice(&accepted).await;
+    let mut stream = engine.js.get_stream("EXEC_RESULTS").await.unwrap();
+    let info = stream.info().await.unwrap();
+    assert_eq!(info.config.num_replicas, 3);
+}
