@@ -49,6 +49,9 @@ log "building the services (release)"
 (cd "$ROOT" && cargo build --release --quiet -p gateway -p worker -p notifier -p callback-receiver)
 
 languages=$(echo $LANGUAGES | tr ' ' ',')
+# One machine for development: callbacks may go to a receiver on loopback (`make receiver`),
+# and nowhere else private.
+export CALLBACK_ALLOW_NETS=${CALLBACK_ALLOW_NETS:-127.0.0.0/8,::1}
 start gateway gateway GATEWAY_ADDR="$GATEWAY_ADDR" LANGUAGES="$languages"
 for lang in $LANGUAGES; do
     start "worker-$lang" worker WORKER_LANGUAGE="$lang"
@@ -63,6 +66,7 @@ The engine is up ($languages).
   API        http://$GATEWAY_ADDR/execute
   Swagger UI http://$GATEWAY_ADDR/docs
   OpenAPI    http://$GATEWAY_ADDR/openapi.json
+  State      http://$GATEWAY_ADDR/executions/<id>
   NATS       $NATS_URL   (results on exec.result.>)
   Logs       $LOGS
 Stop it with: make down

@@ -51,6 +51,15 @@ impl Durable {
                 stream: self.stream,
                 source,
             })?;
+        // A filter cannot be changed in place; a consumer of an older layout's subjects has
+        // nothing left to deliver on them, so it is replaced.
+        if let Ok(existing) = stream.consumer_info(&self.name).await {
+            if existing.config.filter_subject != self.filter_subject {
+                tracing::warn!(consumer = %self.name, old = %existing.config.filter_subject,
+                    new = %self.filter_subject, "replacing a consumer of older subjects");
+                let _ = stream.delete_consumer(&self.name).await;
+            }
+        }
         stream
             .create_consumer(pull::Config {
                 durable_name: Some(self.name.clone()),

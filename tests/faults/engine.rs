@@ -127,7 +127,11 @@ impl Service {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        panic!("{} never logged {line:?}:\n{}", self.program.display(), self.log_text());
+        panic!(
+            "{} never logged {line:?}:\n{}",
+            self.program.display(),
+            self.log_text()
+        );
     }
 }
 
@@ -347,7 +351,10 @@ impl Engine {
             .await
             .expect("the results stream");
         let mut counts = HashMap::new();
-        let mut info = stream.info_with_subjects("exec.stored.result.*").await.unwrap();
+        let mut info = stream
+            .info_with_subjects("exec.stored.result.*")
+            .await
+            .unwrap();
         while let Some(Ok((subject, count))) = futures::StreamExt::next(&mut info).await {
             let id = subject.rsplit('.').next().unwrap_or_default().to_owned();
             counts.insert(id, count);
@@ -429,7 +436,11 @@ async fn listen(port: u16, callbacks: &Callbacks) -> ReceiverControl {
     tokio::spawn(async move {
         while let Some(callback) = incoming.recv().await {
             let id = callback.header("X-Execution-Id").unwrap_or("").to_owned();
-            kept.lock().unwrap().entry(id).or_default().push(callback.body);
+            kept.lock()
+                .unwrap()
+                .entry(id)
+                .or_default()
+                .push(callback.body);
         }
     });
     control

@@ -42,7 +42,9 @@ async fn a_worker_stopped_with_sigterm_hands_back_what_it_holds() {
     engine.workers[0].signal(libc::SIGTERM);
     // The grace, then what runs is handed back; the pull it waits on ends within 2 s.
     assert!(
-        engine.workers[0].exited_within(Duration::from_secs(15)).await,
+        engine.workers[0]
+            .exited_within(Duration::from_secs(15))
+            .await,
         "the worker stops within its grace:\n{}",
         engine.workers[0].log_text()
     );
@@ -59,7 +61,10 @@ async fn a_receiver_that_fails_for_a_while_gets_every_callback() {
         assert!(engine.callbacks.for_id(id).is_empty());
         let (_, state) = engine.state(id).await;
         assert_eq!(state["callback"]["state"], "pending", "{state}");
-        assert!(state["callback"]["attempts"].as_u64().unwrap() >= 2, "{state}");
+        assert!(
+            state["callback"]["attempts"].as_u64().unwrap() >= 2,
+            "{state}"
+        );
     }
     engine.receiver.recover();
     engine.assert_nothing_lost_nothing_twice(&ids).await;
@@ -101,7 +106,10 @@ async fn nats_killed_and_restarted_mid_flow_loses_nothing() {
     let stored = engine.stored_results().await;
     for id in &unconfirmed {
         let (status, _) = engine.state(id).await;
-        assert!(status == 404 || stored.get(id) == Some(&1), "{id}: {status}");
+        assert!(
+            status == 404 || stored.get(id) == Some(&1),
+            "{id}: {status}"
+        );
     }
 }
 

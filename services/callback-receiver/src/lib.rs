@@ -153,11 +153,13 @@ pub async fn start(config: &ReceiverConfig) -> std::io::Result<Receiver> {
     });
     let app = Route::new().at("/*path", poem::post(receive)).data(state);
     let stopped = stop.clone();
-    tokio::spawn(Server::new_with_acceptor(acceptor).run_with_graceful_shutdown(
-        app,
-        async move { stopped.cancelled().await },
-        Some(Duration::ZERO),
-    ));
+    tokio::spawn(
+        Server::new_with_acceptor(acceptor).run_with_graceful_shutdown(
+            app,
+            async move { stopped.cancelled().await },
+            Some(Duration::ZERO),
+        ),
+    );
     Ok(Receiver {
         port,
         callbacks,

@@ -74,7 +74,11 @@ impl NatsServer {
             );
             std::thread::sleep(Duration::from_millis(20));
         };
-        let port_at = args.iter().position(|a| a == "-p").expect("a port argument") + 1;
+        let port_at = args
+            .iter()
+            .position(|a| a == "-p")
+            .expect("a port argument")
+            + 1;
         args[port_at] = port.to_string().into();
         Self {
             child,
