@@ -116,6 +116,7 @@ pub async fn ensure_streams(
             ..Default::default()
         },
     ];
+    remove_retired_results(js).await;
     for config in streams {
         let config = stream::Config {
             storage: stream::StorageType::File,
@@ -206,6 +207,25 @@ pub async fn publish_dead_letter(
         .headers(headers);
     js.send_publish(subject, message).await?.await?;
     Ok(())
+}
+
+/// Results stored by an engine older than its execution state live in a stream that
+/// JetStream cannot turn into a republishing one, under the public subjects the new one
+/// republishes on: it is removed (under a name the new stream does not reuse, since
+/// nats-server 2.9 may still be removing a deleted stream's files when a namesake is
+/// created). Its results had been published already; callbacks still being retried from it
+/// are not resumed.
+async fn remove_retired_results(js: &jetstream::Context) {
+    if let Ok(true) = js
+        .delete_stream(subjects::RETIRED_RESULTS_STREAM)
+        .await
+        .map(|s| s.success)
+    {
+        tracing::warn!(
+            stream = subjects::RETIRED_RESULTS_STREAM,
+            "removed the results stream of an older engine"
+        );
+    }
 }
 
 /// Attempts at declaring one stream: a cluster electing a leader, or several services

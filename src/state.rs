@@ -3,7 +3,7 @@
 //!
 //! An execution is queued while its submission waits in `EXEC_SUBMISSIONS`, running once a
 //! worker has written its progress to the `exec-runs` bucket, and completed once its result
-//! is stored in `EXEC_RESULTS`. Its callback (URL and delivery) lives in `exec-callbacks`.
+//! is stored in `EXEC_STORED_RESULTS`. Its callback (URL and delivery) lives in `exec-callbacks`.
 
 use async_nats::jetstream::{self, kv, message::PublishMessage, stream::Stream};
 use bytes::Bytes;

@@ -5,7 +5,9 @@ use uuid::Uuid;
 use crate::Language;
 
 pub const SUBMISSIONS_STREAM: &str = "EXEC_SUBMISSIONS";
-pub const RESULTS_STREAM: &str = "EXEC_RESULTS";
+pub const RESULTS_STREAM: &str = "EXEC_STORED_RESULTS";
+/// The results stream of engines before execution state: replaced by [`RESULTS_STREAM`].
+pub const RETIRED_RESULTS_STREAM: &str = "EXEC_RESULTS";
 pub const REDELIVERIES_STREAM: &str = "EXEC_REDELIVERIES";
 pub const DEAD_LETTERS_STREAM: &str = "EXEC_DEAD";
 

@@ -347,7 +347,7 @@ impl Engine {
     pub async fn stored_results(&self) -> HashMap<String, usize> {
         let stream = self
             .js
-            .get_stream("EXEC_RESULTS")
+            .get_stream(exec_engine::subjects::RESULTS_STREAM)
             .await
             .expect("the results stream");
         let mut counts = HashMap::new();
@@ -367,7 +367,11 @@ impl Engine {
     pub async fn assert_nothing_lost_nothing_twice(&self, accepted: &[String]) {
         self.every_callback(accepted, SETTLE_TIMEOUT).await;
         let stored = self.stored_results().await;
-        let stream = self.js.get_stream("EXEC_RESULTS").await.unwrap();
+        let stream = self
+            .js
+            .get_stream(exec_engine::subjects::RESULTS_STREAM)
+            .await
+            .unwrap();
         for id in accepted {
             assert_eq!(stored.get(id), Some(&1), "results stored for {id}");
             let result = stream

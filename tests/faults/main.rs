@@ -164,7 +164,11 @@ async fn a_notifier_restarted_with_new_retry_settings_keeps_every_callback() {
         ("CALLBACK_RETRY_PERIOD_SECS", "3600"),
     ]);
     engine.notifier.logged("notifier ready", 2).await;
-    let stream = engine.js.get_stream("EXEC_RESULTS").await.unwrap();
+    let stream = engine
+        .js
+        .get_stream(exec_engine::subjects::RESULTS_STREAM)
+        .await
+        .unwrap();
     let consumer = stream.consumer_info("notifier").await.unwrap();
     assert_eq!(consumer.config.ack_wait, Duration::from_secs(23));
     assert_eq!(consumer.config.max_ack_pending, 500);
@@ -196,7 +200,11 @@ async fn a_three_node_cluster_loses_nothing_when_a_node_dies() {
     }
     assert!(accepted.len() >= 20, "{} accepted", accepted.len());
     engine.assert_nothing_lost_nothing_twice(&accepted).await;
-    let mut stream = engine.js.get_stream("EXEC_RESULTS").await.unwrap();
+    let mut stream = engine
+        .js
+        .get_stream(exec_engine::subjects::RESULTS_STREAM)
+        .await
+        .unwrap();
     let info = stream.info().await.unwrap();
     assert_eq!(info.config.num_replicas, 3);
 }
