@@ -52,15 +52,7 @@ async fn an_executions_state_and_result_are_read_by_id() {
         "the state holds the callback's document"
     );
     // The callback's own state follows once the notifier has recorded the delivery.
-    let mut delivered = Value::Null;
-    for _ in 0..50 {
-        delivered = stack.state(&id, None).await.1;
-        if delivered["callback"]["state"] == "delivered" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert_eq!(delivered["callback"]["state"], "delivered", "{delivered}");
+    let delivered = stack.callback_settles(&id, "delivered").await;
     assert_eq!(delivered["callback"]["attempts"], 1);
     assert_eq!(delivered["callback"]["last_error"], Value::Null);
     assert!(
@@ -165,15 +157,7 @@ async fn a_dead_letter_is_listed_and_redelivered() {
     let url = format!("http://127.0.0.1:{port}/late");
     let id = stack.accept(&one_test(Some(&url))).await;
 
-    let mut state = Value::Null;
-    for _ in 0..100 {
-        state = stack.state(&id, None).await.1;
-        if state["callback"]["state"] == "failed" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert_eq!(state["callback"]["state"], "failed", "{state}");
+    let state = stack.callback_settles(&id, "failed").await;
     let attempts = state["callback"]["attempts"].as_u64().unwrap();
     assert!(attempts >= 2, "{state}");
     assert!(
@@ -274,15 +258,7 @@ async fn callbacks_to_private_addresses_are_refused() {
     let port = stack.callback_url.split(':').nth(2).unwrap().to_owned();
     let rebinding = format!("http://rebind.test:{port}");
     let id = stack.accept(&one_test(Some(&rebinding))).await;
-    let mut state = Value::Null;
-    for _ in 0..100 {
-        state = stack.state(&id, None).await.1;
-        if state["callback"]["state"] == "failed" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert_eq!(state["callback"]["state"], "failed", "{state}");
+    let state = stack.callback_settles(&id, "failed").await;
     let error = state["callback"]["last_error"].as_str().unwrap();
     assert!(error.contains("127.0.0.2"), "{error}");
     assert_eq!(state["callback"]["attempts"], 1, "a refusal is not retried");

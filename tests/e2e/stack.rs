@@ -180,13 +180,8 @@ impl Stack {
             .header("content-type", content_type)
             .body(body)
             .send()
-            .await
-            .expect("the gateway answers");
-        let status = response.status().as_u16();
-        let text = response.text().await.unwrap();
-        let json = serde_json::from_str(&text)
-            .unwrap_or_else(|_| panic!("a JSON answer, got {status}: {text}"));
-        (status, json)
+            .await;
+        json_answer(response).await
     }
 
     /// Submits and expects 202; returns the execution id.
@@ -225,13 +220,21 @@ impl Stack {
             .http
             .get(format!("{}{path}", self.gateway))
             .send()
-            .await
-            .expect("the gateway answers");
-        let status = response.status().as_u16();
-        let text = response.text().await.unwrap();
-        let json = serde_json::from_str(&text)
-            .unwrap_or_else(|_| panic!("a JSON answer, got {status}: {text}"));
-        (status, json)
+            .await;
+        json_answer(response).await
+    }
+
+    /// Polls `id`'s state until its callback is `callback_state`; returns that state.
+    pub async fn callback_settles(&self, id: &str, callback_state: &str) -> Value {
+        let mut state = Value::Null;
+        for _ in 0..100 {
+            state = self.state(id, None).await.1;
+            if state["callback"]["state"] == callback_state {
+                return state;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the callback of {id} is not {callback_state}: {state}");
     }
 
     pub fn gateway_port(&self) -> &str {
@@ -310,6 +313,16 @@ impl Stack {
             }
         }
     }
+}
+
+/// A gateway's answer: the status and the JSON body (every answer is JSON).
+async fn json_answer(response: reqwest::Result<reqwest::Response>) -> (u16, Value) {
+    let response = response.expect("the gateway answers");
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    let json = serde_json::from_str(&text)
+        .unwrap_or_else(|_| panic!("a JSON answer, got {status}: {text}"));
+    (status, json)
 }
 
 /// The request's `test_cases` from (input, expected output) pairs.
