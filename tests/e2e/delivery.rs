@@ -154,7 +154,8 @@ async fn a_dead_letter_is_listed_and_redelivered() {
         .local_addr()
         .unwrap()
         .port();
-    let url = format!("http://127.0.0.1:{port}/late");
+    // A token in the URL is the client's secret: it shows up nowhere.
+    let url = format!("http://127.0.0.1:{port}/late?token=s3cret");
     let id = stack.accept(&one_test(Some(&url))).await;
 
     let state = stack.callback_settles(&id, "failed").await;
@@ -169,6 +170,9 @@ async fn a_dead_letter_is_listed_and_redelivered() {
     );
     let (status, listed) = stack.get("/dead-letters").await;
     assert_eq!(status, 200);
+    for shown in [&state, &listed] {
+        assert!(!shown.to_string().contains("s3cret"), "{shown}");
+    }
     let letters = listed["dead_letters"].as_array().unwrap();
     assert_eq!(letters.len(), 1, "{listed}");
     assert_eq!(letters[0]["id"], id.as_str());

@@ -1,5 +1,6 @@
 //! The HTTP API: one handler per endpoint, documented by poem-openapi.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_nats::jetstream::{self, message::PublishMessage};
@@ -11,6 +12,7 @@ use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use time::format_description::well_known::Rfc3339;
+use tokio::sync::Semaphore;
 use uuid::Uuid;
 
 use crate::error::{ApiError, ErrorBody, RETRY_AFTER_SECS};
@@ -24,6 +26,8 @@ pub struct AppState {
     pub executions: Executions,
     pub limits: SubmissionLimits,
     pub max_body_bytes: usize,
+    /// Requests held by `?wait=` at once; past it, a request answers at once.
+    pub waiting: Arc<Semaphore>,
 }
 
 pub struct Api;
@@ -31,6 +35,9 @@ pub struct Api;
 pub const ACCEPTED_MESSAGE: &str = "Code execution task accepted";
 /// The longest `?wait=` a client may ask for, in seconds.
 const MAX_WAIT_SECS: u64 = 60;
+/// Requests held by `?wait=` at once (each holds a subscription): a flood of them answers
+/// at once instead of piling up.
+pub const MAX_WAITING: usize = 4096;
 const MAX_IDEMPOTENCY_KEY_CHARS: usize = 255;
 const DEFAULT_DEAD_LETTERS: usize = 50;
 const MAX_DEAD_LETTERS: usize = 500;
@@ -409,7 +416,8 @@ async fn wait_for(
     wait: Duration,
 ) -> Result<Option<state::Execution>, anyhow::Error> {
     let languages = &state.limits.languages;
-    if wait.is_zero() {
+    let held = state.waiting.clone().try_acquire_owned();
+    if wait.is_zero() || held.is_err() {
         return Ok(state.executions.lookup(id, languages).await?);
     }
     // Subscribed before looking, so that a result stored in between is not missed.

@@ -5,6 +5,7 @@ mod config;
 mod error;
 mod submission_body;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use exec_engine::broker;
@@ -14,6 +15,7 @@ use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
 use poem::middleware::Tracing;
 use poem::{EndpointExt, Route, Server};
 use poem_openapi::OpenApiService;
+use tokio::sync::Semaphore;
 
 pub use api::ACCEPTED_MESSAGE;
 pub use config::{GatewayConfig, GatewayConfigError};
@@ -60,6 +62,7 @@ impl Application {
                 jetstream,
                 limits,
                 max_body_bytes: config.max_body_bytes,
+                waiting: Arc::new(Semaphore::new(api::MAX_WAITING)),
             },
         })
     }

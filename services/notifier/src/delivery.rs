@@ -147,7 +147,14 @@ impl Deliverer {
                 }
             }
         }
-        match request.body(body).send().await {
+        // Errors without the URL: its path and query may carry the client's tokens, and the
+        // reason is logged, kept with a dead letter and shown in the execution's state.
+        match request
+            .body(body)
+            .send()
+            .await
+            .map_err(reqwest::Error::without_url)
+        {
             Ok(response) => classify(
                 response.status(),
                 response.headers().get(reqwest::header::RETRY_AFTER),
