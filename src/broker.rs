@@ -5,7 +5,7 @@ use std::time::Duration;
 use async_nats::jetstream::{self, message::PublishMessage, stream};
 use serde::Deserialize;
 
-use crate::subjects;
+use crate::{registry, subjects};
 
 #[derive(Debug, thiserror::Error)]
 pub enum BrokerError {
@@ -31,6 +31,20 @@ pub struct StreamSettings {
     /// `DUPLICATE_WINDOW_SECS`: a submission published twice within it is stored once.
     #[serde(default = "default_duplicate_window_secs")]
     pub duplicate_window_secs: u64,
+    /// `SUBMISSIONS_MAX_MESSAGES` and `SUBMISSIONS_MAX_BYTES`: the queued submissions of
+    /// every language together, whatever the gateways do; past them a submission is refused.
+    #[serde(default = "default_submissions_max_messages")]
+    pub submissions_max_messages: i64,
+    #[serde(default = "default_submissions_max_bytes")]
+    pub submissions_max_bytes: i64,
+}
+
+fn default_submissions_max_messages() -> i64 {
+    1_000_000
+}
+
+fn default_submissions_max_bytes() -> i64 {
+    4 * 1024 * 1024 * 1024
 }
 
 fn default_result_max_age_secs() -> u64 {
@@ -88,6 +102,10 @@ pub async fn ensure_streams(
             name: subjects::SUBMISSIONS_STREAM.to_owned(),
             subjects: vec![subjects::SUBMISSIONS_WILDCARD.to_owned()],
             retention: stream::RetentionPolicy::WorkQueue,
+            max_messages: settings.submissions_max_messages,
+            max_bytes: settings.submissions_max_bytes,
+            // Full means refused: a queued submission is never dropped for a newer one.
+            discard: stream::DiscardPolicy::New,
             ..Default::default()
         },
         stream::Config {
@@ -128,16 +146,17 @@ pub async fn ensure_streams(
     }
     // Buckets are declared as the streams they are, because the client's own bucket
     // declaration first asks for account details that nats-server 2.9 words differently.
-    for bucket in [
-        subjects::RUNS_BUCKET,
-        subjects::CALLBACKS_BUCKET,
-        subjects::IDEMPOTENCY_BUCKET,
+    for (bucket, max_age) in [
+        (subjects::RUNS_BUCKET, kept),
+        (subjects::CALLBACKS_BUCKET, kept),
+        (subjects::IDEMPOTENCY_BUCKET, kept),
+        (subjects::WORKERS_BUCKET, registry::ANNOUNCE_EVERY * 3),
     ] {
         let config = stream::Config {
             name: format!("KV_{bucket}"),
             subjects: vec![format!("$KV.{bucket}.>")],
             max_messages_per_subject: 1,
-            max_age: kept,
+            max_age,
             storage: stream::StorageType::File,
             num_replicas: settings.stream_replicas,
             allow_rollup: true,

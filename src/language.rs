@@ -52,6 +52,30 @@ impl Language {
         matches!(self, Language::Java | Language::Cpp | Language::Go)
     }
 
+    /// The command that prints the runtime's version in the language's sandbox image.
+    pub fn version_command(self) -> &'static [&'static str] {
+        match self {
+            Language::Python => &["python3", "--version"],
+            Language::Js => &["node", "--version"],
+            Language::Java => &["java", "-version"],
+            Language::Cpp => &["g++", "--version"],
+            Language::Go => &["go", "version"],
+        }
+    }
+
+    /// The runtime's name and version from what [`Language::version_command`] printed:
+    /// its first line (`node` prints its version alone).
+    pub fn runtime_from(self, printed: &str) -> Option<String> {
+        let line = printed
+            .lines()
+            .map(str::trim)
+            .find(|line| !line.is_empty())?;
+        Some(match self {
+            Language::Js => format!("Node.js {line}"),
+            _ => line.to_owned(),
+        })
+    }
+
     /// The wall-clock limit for a whole submission: 15 s for interpreted languages, 30 s
     /// where a compiler or a JVM has to start first.
     pub fn default_submission_timeout_secs(self) -> u64 {

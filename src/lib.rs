@@ -13,6 +13,7 @@ pub mod config;
 pub mod consumer;
 pub mod execution;
 pub mod language;
+pub mod registry;
 pub mod shutdown;
 pub mod state;
 pub mod subjects;

@@ -32,6 +32,8 @@ pub const RUNS_BUCKET: &str = "exec-runs";
 /// Each execution's callback: its URL and how its delivery goes, by id. URLs may carry a
 /// client's tokens, so they live here rather than beside the public result.
 pub const CALLBACKS_BUCKET: &str = "exec-callbacks";
+/// The workers serving now, by language and instance (see `registry`).
+pub const WORKERS_BUCKET: &str = "exec-workers";
 /// The execution id each client `Idempotency-Key` (hashed) was given.
 pub const IDEMPOTENCY_BUCKET: &str = "exec-idempotency";
 

@@ -101,9 +101,17 @@ impl Submission {
         let value: Value = serde_json::from_slice(body).map_err(|e| {
             SubmissionError::Malformed(format!("the request body is not valid JSON: {e}"))
         })?;
+        Self::from_json(value, limits)
+    }
+
+    /// Reads one submission already parsed as JSON (an item of a batch, say).
+    pub fn from_json(
+        value: Value,
+        limits: &SubmissionLimits,
+    ) -> Result<Submission, SubmissionError> {
         let Value::Object(fields) = value else {
             return Err(SubmissionError::Malformed(
-                "the request body must be a JSON object".to_owned(),
+                "a submission must be a JSON object".to_owned(),
             ));
         };
         let function_name = parse_function_name(&fields)?;

@@ -3,7 +3,9 @@
 
 use serde_json::{json, Value};
 
-use crate::stack::Stack;
+use exec_engine::Language;
+
+use crate::stack::{Stack, StackOptions};
 
 fn valid() -> Value {
     json!({
@@ -130,4 +132,44 @@ async fn the_gateway_serves_health_docs_and_its_checked_in_spec() {
     let docs = get("/docs").await.unwrap();
     assert_eq!(docs.status().as_u16(), 200);
     assert!(docs.text().await.unwrap().contains("swagger"));
+}
+
+#[tokio::test]
+async fn the_languages_served_are_listed_with_their_runtime_and_limits() {
+    let stack = Stack::start_with(StackOptions {
+        languages: vec![Language::Python, Language::Go],
+        ..StackOptions::default()
+    })
+    .await;
+    let mut listed = Value::Null;
+    for _ in 0..300 {
+        listed = stack.get("/languages").await.1;
+        let languages = listed["languages"].as_array().unwrap();
+        if languages.iter().all(|l| l["workers"] == 1) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let languages = listed["languages"].as_array().unwrap();
+    assert_eq!(languages.len(), 2, "{listed}");
+    let python = &languages[0];
+    assert_eq!(python["language"], "python");
+    assert!(
+        python["runtime"].as_str().unwrap().starts_with("Python 3."),
+        "{python}"
+    );
+    assert_eq!(python["compiled"], false);
+    assert_eq!(python["workers"], 1);
+    assert_eq!(python["limits"]["time_limit_ms"], 5000);
+    assert_eq!(python["limits"]["memory_limit_mb"], 256);
+    let go = &languages[1];
+    assert!(
+        go["runtime"]
+            .as_str()
+            .unwrap()
+            .starts_with("go version go1."),
+        "{go}"
+    );
+    assert_eq!(go["compiled"], true);
+    assert_eq!(go["limits"]["memory_limit_mb"], 512);
 }

@@ -6,6 +6,7 @@
 #[path = "../common/deployment.rs"]
 mod deployment;
 
+mod admission;
 mod api;
 mod builds;
 mod conformance;

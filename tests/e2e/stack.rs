@@ -41,6 +41,7 @@ pub struct StackOptions {
     /// The workers' `DEPLOYMENT`: a fresh name, so that no two stacks sweep each other's.
     pub deployment: String,
     pub receiver_fail_first: usize,
+    pub gateway: fn(GatewayConfig) -> GatewayConfig,
     pub notifier: fn(NotifierConfig) -> NotifierConfig,
 }
 
@@ -52,6 +53,7 @@ impl Default for StackOptions {
             signing_secret: None,
             deployment: format!("e2e-{}", uuid::Uuid::new_v4()),
             receiver_fail_first: 0,
+            gateway: |config| config,
             notifier: |config| NotifierConfig {
                 callback_retry_base_ms: 100,
                 callback_retry_max_ms: 500,
@@ -105,11 +107,11 @@ impl Stack {
         let shutdown = CancellationToken::new();
 
         let languages: Vec<&str> = options.languages.iter().map(|l| l.as_str()).collect();
-        let gateway = Application::build(GatewayConfig {
+        let gateway = Application::build((options.gateway)(GatewayConfig {
             languages: languages.join(","),
             callbacks: loopback_callbacks(),
             ..GatewayConfig::local("127.0.0.1:0", &url)
-        })
+        }))
         .await
         .expect("the gateway starts");
         let gateway_url = format!("http://127.0.0.1:{}", gateway.port());
@@ -212,6 +214,17 @@ impl Stack {
     pub async fn state(&self, id: &str, wait: Option<u64>) -> (u16, Value) {
         let query = wait.map(|w| format!("?wait={w}")).unwrap_or_default();
         self.get(&format!("/executions/{id}{query}")).await
+    }
+
+    /// POSTs `body` as JSON to a gateway path; returns the status and the JSON answer.
+    pub async fn post_json(&self, path: &str, body: &Value) -> (u16, Value) {
+        let response = self
+            .http
+            .post(format!("{}{path}", self.gateway))
+            .json(body)
+            .send()
+            .await;
+        json_answer(response).await
     }
 
     /// GETs a gateway path; returns the status and the JSON answer.

@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_nats::jetstream::{self, message::PublishMessage};
+use exec_engine::registry::Registry;
 use exec_engine::state::{self, Claim, Executions, RedeliverError};
 use exec_engine::{subjects, Submission, SubmissionLimits};
 use futures::StreamExt;
@@ -15,8 +16,9 @@ use time::format_description::well_known::Rfc3339;
 use tokio::sync::Semaphore;
 use uuid::Uuid;
 
+use crate::backlog::{Backlogs, QueueFull};
 use crate::error::{ApiError, ErrorBody, RETRY_AFTER_SECS};
-use crate::submission_body::SubmissionBody;
+use crate::submission_body::{BatchBody, SubmissionBody};
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -26,8 +28,12 @@ pub struct AppState {
     pub executions: Executions,
     pub limits: SubmissionLimits,
     pub max_body_bytes: usize,
+    pub max_batch: usize,
+    pub max_batch_body_bytes: usize,
     /// Requests held by `?wait=` at once; past it, a request answers at once.
     pub waiting: Arc<Semaphore>,
+    pub backlogs: Arc<Backlogs>,
+    pub registry: Registry,
 }
 
 pub struct Api;
@@ -138,11 +144,71 @@ pub enum ExecuteResponse {
     /// A field is missing or invalid; `field` names it.
     #[oai(status = 422)]
     InvalidField(Json<ErrorBody>),
+    /// The language's queue is full (`queue_full`): retry after `Retry-After` seconds.
+    #[oai(status = 429)]
+    QueueFull(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
     /// The store of the submission was not confirmed; `id` is the one it was given: ask
     /// for its state (it may have been stored after all) or retry with the same
     /// `Idempotency-Key` after `Retry-After` seconds.
     #[oai(status = 503)]
     Unavailable(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
+}
+
+/// One submission of a batch, answered: its `id`, or the error it got.
+#[derive(Object)]
+pub struct BatchItem {
+    #[oai(skip_serializing_if_is_none)]
+    pub id: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    pub error: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    pub message: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    pub field: Option<String>,
+}
+
+impl BatchItem {
+    fn accepted(id: Uuid) -> Self {
+        Self {
+            id: Some(id.to_string()),
+            error: None,
+            message: None,
+            field: None,
+        }
+    }
+
+    fn failed(body: ErrorBody) -> Self {
+        Self {
+            id: body.id,
+            error: Some(body.error),
+            message: Some(body.message),
+            field: body.field,
+        }
+    }
+}
+
+#[derive(Object)]
+pub struct Batch {
+    /// One per submission, in the request's order.
+    pub items: Vec<BatchItem>,
+}
+
+#[derive(ApiResponse)]
+pub enum BatchResponse {
+    /// Each submission answered on its own (see `items`).
+    #[oai(status = 202)]
+    Accepted(Json<Batch>),
+    /// The body is not a JSON object with a `submissions` array.
+    #[oai(status = 400)]
+    Malformed(Json<ErrorBody>),
+    /// The body is larger than `MAX_BATCH_BODY_BYTES`.
+    #[oai(status = 413)]
+    TooLarge(Json<ErrorBody>),
+    #[oai(status = 415)]
+    UnsupportedMediaType(Json<ErrorBody>),
+    /// `submissions` is empty or holds more than `MAX_BATCH`.
+    #[oai(status = 422)]
+    InvalidField(Json<ErrorBody>),
 }
 
 #[derive(ApiResponse)]
@@ -184,6 +250,53 @@ pub enum DeadLettersResponse {
     /// `limit` is 0 or over 500.
     #[oai(status = 400)]
     Malformed(Json<ErrorBody>),
+    #[oai(status = 503)]
+    Unavailable(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
+}
+
+/// The limits a language runs under unless a submission sets its own.
+#[derive(Object)]
+pub struct LanguageLimits {
+    /// Each test's limit by default; a submission may ask for up to `max_time_limit_ms`.
+    pub time_limit_ms: u64,
+    pub max_time_limit_ms: u64,
+    /// The sandbox's memory by default; a submission may ask for up to `max_memory_limit_mb`.
+    pub memory_limit_mb: u64,
+    pub max_memory_limit_mb: u64,
+    /// A whole submission's wall clock.
+    pub submission_timeout_secs: u64,
+    /// Loading or compiling the code.
+    pub compile_time_limit_ms: u64,
+    /// What each test may print on stdout, and on stderr.
+    pub output_limit_bytes: u64,
+}
+
+#[derive(Object)]
+pub struct LanguageInfo {
+    pub language: String,
+    /// The runtime as it names itself (`Python 3.11.2`); null until a worker has said.
+    pub runtime: Option<String>,
+    /// Whether the code is compiled before its tests run.
+    pub compiled: bool,
+    /// The sandbox image, and the id it resolved to.
+    pub image: Option<String>,
+    pub image_id: Option<String>,
+    /// Its default limits; null until a worker has said.
+    pub limits: Option<LanguageLimits>,
+    /// Worker processes serving it now, and the sandboxes they run at once.
+    pub workers: u64,
+    pub concurrency: u64,
+}
+
+#[derive(Object)]
+pub struct Languages {
+    pub languages: Vec<LanguageInfo>,
+}
+
+#[derive(ApiResponse)]
+pub enum LanguagesResponse {
+    #[oai(status = 200)]
+    Found(Json<Languages>),
     #[oai(status = 503)]
     Unavailable(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
 }
@@ -242,13 +355,55 @@ impl Api {
                 Err(err) => return unavailable(submission.id, &err),
             }
         }
-        match queue(&state, &submission).await {
+        match admit_and_queue(&state, &submission).await {
             Ok(()) => {
                 tracing::info!(tests = submission.test_cases.len(), "accepted");
                 accepted(submission.id)
             }
-            Err(err) => unavailable(submission.id, &err),
+            Err(Refusal::QueueFull(full)) => {
+                let err = ApiError::QueueFull(submission.language.to_string());
+                ExecuteResponse::QueueFull(Json(err.body()), full.retry_after_secs)
+            }
+            Err(Refusal::Unavailable(err)) => unavailable(submission.id, &err),
         }
+    }
+
+    /// Submit many at once: `{"submissions": [<a POST /execute body>, ...]}`.
+    ///
+    /// Each is checked, queued and answered on its own, in order: `{"id": ...}` when
+    /// accepted, or the error `POST /execute` would have answered (`queue_full` and
+    /// `unavailable` included, the latter with the `id` it tried).
+    #[oai(path = "/execute/batch", method = "post")]
+    #[tracing::instrument(name = "batch", skip_all, fields(size = body.0.len()))]
+    async fn batch(&self, state: Data<&AppState>, body: BatchBody) -> BatchResponse {
+        let items = futures::future::join_all(body.0.into_iter().map(|item| {
+            let state = &state;
+            async move {
+                let submission = match item {
+                    Ok(submission) => submission,
+                    Err(err) => return BatchItem::failed(ApiError::from(err).body()),
+                };
+                match admit_and_queue(state, &submission).await {
+                    Ok(()) => BatchItem::accepted(submission.id),
+                    Err(Refusal::QueueFull(_)) => BatchItem::failed(
+                        ApiError::QueueFull(submission.language.to_string()).body(),
+                    ),
+                    Err(Refusal::Unavailable(err)) => {
+                        tracing::warn!(id = %submission.id, error = %err, "the store was not confirmed");
+                        BatchItem::failed(ErrorBody {
+                            id: Some(submission.id.to_string()),
+                            ..ApiError::Unavailable.body()
+                        })
+                    }
+                }
+            }
+        }))
+        .await;
+        tracing::info!(
+            accepted = items.iter().filter(|item| item.error.is_none()).count(),
+            "batch answered"
+        );
+        BatchResponse::Accepted(Json(Batch { items }))
     }
 
     /// An execution's state, and its result once completed.
@@ -359,6 +514,49 @@ impl Api {
         }
     }
 
+    /// The languages this deployment serves: runtime, image, default limits, workers.
+    #[oai(path = "/languages", method = "get")]
+    async fn languages(&self, state: Data<&AppState>) -> LanguagesResponse {
+        let workers = match state.registry.workers().await {
+            Ok(workers) => workers,
+            Err(err) => {
+                tracing::warn!(error = %err, "workers not listed");
+                return LanguagesResponse::Unavailable(
+                    Json(ApiError::Unavailable.body()),
+                    RETRY_AFTER_SECS,
+                );
+            }
+        };
+        let limits = &state.limits;
+        let languages = limits
+            .languages
+            .iter()
+            .map(|&language| {
+                let serving: Vec<_> = workers.iter().filter(|w| w.language == language).collect();
+                let first = serving.first();
+                LanguageInfo {
+                    language: language.to_string(),
+                    runtime: first.and_then(|w| w.runtime.clone()),
+                    compiled: language.keeps_builds(),
+                    image: first.map(|w| w.image.clone()),
+                    image_id: first.map(|w| w.image_id.clone()),
+                    limits: first.map(|w| LanguageLimits {
+                        time_limit_ms: w.limits.time_limit_ms,
+                        max_time_limit_ms: limits.max_time_limit_ms,
+                        memory_limit_mb: w.limits.memory_limit_mb,
+                        max_memory_limit_mb: limits.max_memory_limit_mb,
+                        submission_timeout_secs: w.limits.submission_timeout_secs,
+                        compile_time_limit_ms: w.limits.compile_time_limit_ms,
+                        output_limit_bytes: w.limits.output_limit_bytes as u64,
+                    }),
+                    workers: serving.len() as u64,
+                    concurrency: serving.iter().map(|w| w.concurrency as u64).sum(),
+                }
+            })
+            .collect();
+        LanguagesResponse::Found(Json(Languages { languages }))
+    }
+
     /// Liveness: the process answers.
     #[oai(path = "/healthz", method = "get")]
     async fn healthz(&self) -> Json<Health> {
@@ -462,6 +660,34 @@ fn execution_state(execution: state::Execution) -> ExecutionState {
         tests_done: execution.tests_done as u64,
         callback,
     }
+}
+
+/// Why a submission was not queued.
+enum Refusal {
+    QueueFull(QueueFull),
+    Unavailable(QueueError),
+}
+
+/// Queues `submission` if its language's queue has room.
+async fn admit_and_queue(state: &AppState, submission: &Submission) -> Result<(), Refusal> {
+    state
+        .backlogs
+        .admit(submission.language)
+        .map_err(Refusal::QueueFull)?;
+    queue(state, submission).await.map_err(|err| match err {
+        // The stream's own limits: full, whatever the estimate said.
+        QueueError::Publish(ref publish) if is_stream_full(publish) => {
+            Refusal::QueueFull(QueueFull {
+                retry_after_secs: RETRY_AFTER_SECS,
+            })
+        }
+        err => Refusal::Unavailable(err),
+    })
+}
+
+fn is_stream_full(err: &jetstream::context::PublishError) -> bool {
+    let text = err.to_string();
+    text.contains("maximum messages") || text.contains("maximum bytes")
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -4,6 +4,8 @@ use exec_engine::config::{self, default_nats_url, ConfigError};
 use exec_engine::{language, Language, SubmissionLimits};
 use serde::Deserialize;
 
+use crate::backlog::BacklogSettings;
+
 /// The gateway's settings, read from the environment (see the README's table).
 #[derive(Clone, Debug, Deserialize)]
 pub struct GatewayConfig {
@@ -31,6 +33,22 @@ pub struct GatewayConfig {
     /// `MAX_MEMORY_LIMIT_MB`: the largest `memory_limit_mb` a client may ask for.
     #[serde(default = "default_max_memory_limit_mb")]
     pub max_memory_limit_mb: u64,
+    /// `QUEUE_BOUND_SECS`: each language's queue holds at most this many seconds of its
+    /// measured throughput; past it, `POST /execute` answers 429.
+    #[serde(default = "default_queue_bound_secs")]
+    pub queue_bound_secs: u64,
+    /// `QUEUE_MIN`: the bound before throughput is measured, and its floor.
+    #[serde(default = "default_queue_min")]
+    pub queue_min: u64,
+    /// `QUEUE_MAX`: the bound however fast the workers are.
+    #[serde(default = "default_queue_max")]
+    pub queue_max: u64,
+    /// `MAX_BATCH`: submissions in one `POST /execute/batch`.
+    #[serde(default = "default_max_batch")]
+    pub max_batch: usize,
+    /// `MAX_BATCH_BODY_BYTES`: larger batch bodies are refused with 413.
+    #[serde(default = "default_max_batch_body_bytes")]
+    pub max_batch_body_bytes: usize,
     #[serde(skip)]
     pub callbacks: CallbackSettings,
     #[serde(skip)]
@@ -47,6 +65,26 @@ fn default_languages() -> String {
 
 fn default_max_body_bytes() -> usize {
     1024 * 1024
+}
+
+fn default_queue_bound_secs() -> u64 {
+    180
+}
+
+fn default_queue_min() -> u64 {
+    1_000
+}
+
+fn default_queue_max() -> u64 {
+    100_000
+}
+
+fn default_max_batch() -> usize {
+    50
+}
+
+fn default_max_batch_body_bytes() -> usize {
+    8 * 1024 * 1024
 }
 
 fn default_max_code_bytes() -> usize {
@@ -92,6 +130,14 @@ impl GatewayConfig {
             gateway_addr: gateway_addr.to_owned(),
             nats_url: nats_url.to_owned(),
             ..config::defaults()
+        }
+    }
+
+    pub fn backlog_settings(&self) -> BacklogSettings {
+        BacklogSettings {
+            seconds: self.queue_bound_secs,
+            min: self.queue_min,
+            max: self.queue_max,
         }
     }
 

@@ -13,7 +13,7 @@ use serde::Serialize;
 pub struct ErrorBody {
     /// A stable code: `malformed_request`, `invalid_field`, `payload_too_large`,
     /// `unsupported_media_type`, `not_found`, `method_not_allowed`, `conflict`,
-    /// `unavailable`.
+    /// `queue_full`, `unavailable`.
     pub error: String,
     /// A sentence for a person.
     pub message: String,
@@ -48,6 +48,8 @@ pub enum ApiError {
     Client { status: StatusCode, message: String },
     #[error("the submission queue is unavailable; try again shortly")]
     Unavailable,
+    #[error("the {0} queue is full; try again after Retry-After seconds")]
+    QueueFull(String),
     #[error("the gateway failed unexpectedly")]
     Internal,
 }
@@ -64,6 +66,7 @@ impl ApiError {
             ApiError::Conflict(_) => "conflict",
             ApiError::Client { .. } => "bad_request",
             ApiError::Unavailable => "unavailable",
+            ApiError::QueueFull(_) => "queue_full",
             ApiError::Internal => "internal_error",
         }
     }
@@ -96,6 +99,7 @@ impl ResponseError for ApiError {
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Client { status, .. } => *status,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::QueueFull(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -1,6 +1,7 @@
 //! The gateway: the engine's HTTP front door.
 
 mod api;
+mod backlog;
 mod config;
 mod error;
 mod submission_body;
@@ -9,6 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use exec_engine::broker;
+use exec_engine::registry::Registry;
 use exec_engine::shutdown::CancellationToken;
 use exec_engine::state::Executions;
 use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
@@ -16,6 +18,8 @@ use poem::middleware::Tracing;
 use poem::{EndpointExt, Route, Server};
 use poem_openapi::OpenApiService;
 use tokio::sync::Semaphore;
+
+use backlog::Backlogs;
 
 pub use api::ACCEPTED_MESSAGE;
 pub use config::{GatewayConfig, GatewayConfigError};
@@ -58,11 +62,15 @@ impl Application {
             port,
             state: api::AppState {
                 executions: Executions::open(&jetstream).await?,
+                registry: Registry::open(&jetstream).await?,
                 nats,
                 jetstream,
                 limits,
                 max_body_bytes: config.max_body_bytes,
+                max_batch: config.max_batch,
+                max_batch_body_bytes: config.max_batch_body_bytes,
                 waiting: Arc::new(Semaphore::new(api::MAX_WAITING)),
+                backlogs: Arc::new(Backlogs::new(config.backlog_settings())),
             },
         })
     }
@@ -73,6 +81,13 @@ impl Application {
 
     /// Serves until `shutdown` is cancelled, then lets requests in flight finish.
     pub async fn run_until_stopped(self, shutdown: CancellationToken) -> std::io::Result<()> {
+        let backlogs = self.state.backlogs.clone();
+        let (js, languages) = (
+            self.state.jetstream.clone(),
+            self.state.limits.languages.clone(),
+        );
+        let stop = shutdown.clone();
+        tokio::spawn(async move { backlogs.refresh(js, languages, stop).await });
         let service = api_service();
         let app = Route::new()
             .at("/openapi.json", service.spec_endpoint())

@@ -1,7 +1,7 @@
 //! `POST /execute`'s body: documented as the original specification's request, parsed by
 //! [`Submission::parse`] so that every rule lives in one place and names the field at fault.
 
-use exec_engine::Submission;
+use exec_engine::{Submission, SubmissionError};
 use poem::{Request, RequestBody};
 use poem_openapi::payload::{ParsePayload, Payload};
 use poem_openapi::registry::{MetaSchemaRef, Registry};
@@ -77,22 +77,8 @@ impl ParsePayload for SubmissionBody {
     const IS_REQUIRED: bool = true;
 
     async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
-        let state = request
-            .data::<AppState>()
-            .expect("the gateway's routes carry AppState");
-        let bytes = body
-            .take()
-            .map_err(|_| ApiError::Malformed("the request body was already read".into()))?
-            .into_bytes_limit(state.max_body_bytes)
-            .await
-            .map_err(|err| match err {
-                poem::error::ReadBodyError::PayloadTooLarge => {
-                    ApiError::TooLarge(state.max_body_bytes)
-                }
-                other => {
-                    ApiError::Malformed(format!("the request body could not be read: {other}"))
-                }
-            })?;
+        let state = app_state(request);
+        let bytes = read_body(body, state.max_body_bytes).await?;
         Submission::parse(&bytes, &state.limits)
             .map(SubmissionBody)
             .map_err(|err| ApiError::from(err).into())
@@ -100,3 +86,86 @@ impl ParsePayload for SubmissionBody {
 }
 
 impl_apirequest_for_payload!(SubmissionBody);
+
+/// The body of `POST /execute/batch`.
+#[derive(Object)]
+#[oai(rename = "BatchRequest")]
+pub struct BatchRequest {
+    /// Each a `POST /execute` body; at most `MAX_BATCH`.
+    pub submissions: Vec<ExecuteRequest>,
+}
+
+/// A batch body: each submission validated on its own, in order.
+pub struct BatchBody(pub Vec<Result<Submission, SubmissionError>>);
+
+impl Payload for BatchBody {
+    const CONTENT_TYPE: &'static str = "application/json";
+
+    fn check_content_type(content_type: &str) -> bool {
+        SubmissionBody::check_content_type(content_type)
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        BatchRequest::schema_ref()
+    }
+
+    fn register(registry: &mut Registry) {
+        BatchRequest::register(registry);
+    }
+}
+
+impl ParsePayload for BatchBody {
+    const IS_REQUIRED: bool = true;
+
+    async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
+        let state = app_state(request);
+        let bytes = read_body(body, state.max_batch_body_bytes).await?;
+        let value: serde_json::Value = serde_json::from_slice(&bytes)
+            .map_err(|e| ApiError::Malformed(format!("the request body is not valid JSON: {e}")))?;
+        let serde_json::Value::Object(mut fields) = value else {
+            return Err(
+                ApiError::Malformed("the request body must be a JSON object".into()).into(),
+            );
+        };
+        let invalid = |message: String| ApiError::InvalidField {
+            field: "submissions".to_owned(),
+            message,
+        };
+        let Some(serde_json::Value::Array(items)) = fields.remove("submissions") else {
+            return Err(invalid("submissions must be an array of submissions".into()).into());
+        };
+        if items.is_empty() || items.len() > state.max_batch {
+            return Err(invalid(format!(
+                "submissions must hold 1 to {} submissions",
+                state.max_batch
+            ))
+            .into());
+        }
+        Ok(BatchBody(
+            items
+                .into_iter()
+                .map(|item| Submission::from_json(item, &state.limits))
+                .collect(),
+        ))
+    }
+}
+
+impl_apirequest_for_payload!(BatchBody);
+
+fn app_state(request: &Request) -> &AppState {
+    request
+        .data::<AppState>()
+        .expect("the gateway's routes carry AppState")
+}
+
+/// The body's bytes, refused past `limit` with 413.
+async fn read_body(body: &mut RequestBody, limit: usize) -> Result<bytes::Bytes, ApiError> {
+    body.take()
+        .map_err(|_| ApiError::Malformed("the request body was already read".into()))?
+        .into_bytes_limit(limit)
+        .await
+        .map_err(|err| match err {
+            poem::error::ReadBodyError::PayloadTooLarge => ApiError::TooLarge(limit),
+            other => ApiError::Malformed(format!("the request body could not be read: {other}")),
+        })
+}

@@ -16,6 +16,7 @@ use async_nats::jetstream::{self, AckKind};
 use exec_engine::broker::Stored;
 use exec_engine::consumer::{self, Durable};
 use exec_engine::execution::RunTimes;
+use exec_engine::registry::{self, DefaultLimits, Registry, WorkerInfo};
 use exec_engine::shutdown::CancellationToken;
 use exec_engine::state::Executions;
 use exec_engine::{broker, subjects, ExecutionResult, Submission, Verdict};
@@ -36,6 +37,8 @@ const PROGRESS_EVERY: Duration = Duration::from_secs(2);
 const TESTS_DONE_EVERY: Duration = Duration::from_millis(500);
 /// Submissions handed out to one worker consumer and not yet acknowledged, at most.
 const MAX_ACK_PENDING: i64 = 10_000;
+/// How long reading the runtime's version may take at start-up.
+const RUNTIME_VERSION_LIMIT: Duration = Duration::from_secs(20);
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
 /// NATS's own default payload limit, for a server that has not told its own.
 const NATS_DEFAULT_MAX_PAYLOAD: usize = 1024 * 1024;
@@ -73,6 +76,35 @@ pub async fn run(config: WorkerConfig, shutdown: CancellationToken) -> anyhow::R
         .image_id(&spec.image)
         .await
         .with_context(|| format!("the sandbox image {}", spec.image))?;
+    let image_name = config.sandbox_spec().image;
+    let runtime = match sandbox
+        .run_once(&spec, language.version_command(), RUNTIME_VERSION_LIMIT)
+        .await
+    {
+        Ok(printed) => language.runtime_from(&printed),
+        Err(err) => {
+            tracing::warn!(error = %err, "the runtime's version could not be read");
+            None
+        }
+    };
+    let announcing = tokio::spawn(announce(
+        Registry::open(&js).await?,
+        WorkerInfo {
+            language,
+            image: image_name,
+            image_id: spec.image.clone(),
+            runtime,
+            limits: DefaultLimits {
+                time_limit_ms: limits.test.as_millis() as u64,
+                memory_limit_mb: spec.memory_bytes / 1024 / 1024,
+                submission_timeout_secs: limits.submission.as_secs(),
+                compile_time_limit_ms: limits.compile.as_millis() as u64,
+                output_limit_bytes: limits.output.output_bytes,
+            },
+            concurrency: config.concurrency(),
+        },
+        shutdown.clone(),
+    ));
     let builds = match config.build_limits() {
         Some(limits) => Some(ObjectStoreBuilds::open(&js, limits).await?),
         None => None,
@@ -111,12 +143,29 @@ pub async fn run(config: WorkerConfig, shutdown: CancellationToken) -> anyhow::R
         async move { worker.handle(message).await }
     })
     .await?;
+    let _ = announcing.await;
     if let Some(filling) = filling {
         // The warm sandboxes are removed before the worker says it stopped.
         let _ = filling.await;
     }
     tracing::info!("worker stopped");
     Ok(())
+}
+
+/// Announces this worker in the registry until `shutdown`, then withdraws it.
+async fn announce(registry: Registry, info: WorkerInfo, shutdown: CancellationToken) {
+    let instance = uuid::Uuid::new_v4();
+    let mut every = tokio::time::interval(registry::ANNOUNCE_EVERY);
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => break,
+            _ = every.tick() => {}
+        }
+        if let Err(err) = registry.announce(instance, &info).await {
+            tracing::warn!(error = %err, "could not announce this worker");
+        }
+    }
+    registry.withdraw(info.language, instance).await;
 }
 
 /// Cancelled `grace` after `shutdown`: submissions still running then are handed back to
