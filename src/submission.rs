@@ -1,6 +1,7 @@
 //! A client's request to run code, validated once at the gateway and carried unchanged
 //! to the worker.
 
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
@@ -88,6 +89,86 @@ fn invalid(field: impl Into<String>, message: impl Into<String>) -> SubmissionEr
     }
 }
 
+/// Reads a request body as JSON, refusing an object that names a key twice: serde_json
+/// would keep the last silently, and which one a client meant is a guess.
+pub fn parse_json(body: &[u8]) -> Result<Value, SubmissionError> {
+    let mut reader = serde_json::Deserializer::from_slice(body);
+    let value = StrictValue
+        .deserialize(&mut reader)
+        .and_then(|value| reader.end().map(|()| value))
+        .map_err(|e| {
+            SubmissionError::Malformed(format!("the request body is not valid JSON: {e}"))
+        })?;
+    Ok(value)
+}
+
+/// A JSON value whose objects hold each key once.
+struct StrictValue;
+
+impl<'de> DeserializeSeed<'de> for StrictValue {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for StrictValue {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut items: A) -> Result<Value, A::Error> {
+        let mut array = Vec::new();
+        while let Some(item) = items.next_element_seed(StrictValue)? {
+            array.push(item);
+        }
+        Ok(Value::Array(array))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut entries: A) -> Result<Value, A::Error> {
+        let mut object = Map::new();
+        while let Some(key) = entries.next_key::<String>()? {
+            if object.contains_key(&key) {
+                return Err(de::Error::custom(format!("the key `{key}` appears twice")));
+            }
+            let value = entries.next_value_seed(StrictValue)?;
+            object.insert(key, value);
+        }
+        Ok(Value::Object(object))
+    }
+}
+
 const MAX_FUNCTION_NAME_CHARS: usize = 128;
 const MAX_IMPORT_CHARS: usize = 256;
 const MAX_CALLBACK_URL_CHARS: usize = 2048;
@@ -98,10 +179,7 @@ impl Submission {
     /// Reads a request body in the original specification's format. Unknown fields are
     /// ignored so that clients may send extras that later versions understand.
     pub fn parse(body: &[u8], limits: &SubmissionLimits) -> Result<Submission, SubmissionError> {
-        let value: Value = serde_json::from_slice(body).map_err(|e| {
-            SubmissionError::Malformed(format!("the request body is not valid JSON: {e}"))
-        })?;
-        Self::from_json(value, limits)
+        Self::from_json(parse_json(body)?, limits)
     }
 
     /// Reads one submission already parsed as JSON (an item of a batch, say).
@@ -492,6 +570,27 @@ mod tests {
         for good in ["_x", "addNumbers", "f2"] {
             assert!(parse(with("function_name", json!(good))).is_ok(), "{good}");
         }
+    }
+
+    #[test]
+    fn a_key_named_twice_is_refused_anywhere_in_the_body() {
+        for body in [
+            r#"{"language": "python", "language": "js"}"#,
+            r#"{"test_cases": [{"input": {"a": 1, "a": 2}, "expected_output": "1"}]}"#,
+        ] {
+            let err = Submission::parse(body.as_bytes(), &SubmissionLimits::default()).unwrap_err();
+            assert!(
+                matches!(&err, SubmissionError::Malformed(m) if m.contains("appears twice")),
+                "{err:?}"
+            );
+        }
+        // Everything else reads as serde_json reads it.
+        let text = r#"{"a": [1, -2, 3.5, "x", null, true, {"b": {}}], "c": 18446744073709551615}"#;
+        assert_eq!(
+            parse_json(text.as_bytes()).unwrap(),
+            serde_json::from_str::<Value>(text).unwrap()
+        );
+        assert!(parse_json(b"{} trailing").is_err());
     }
 
     #[test]

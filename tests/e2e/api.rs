@@ -173,3 +173,57 @@ async fn the_languages_served_are_listed_with_their_runtime_and_limits() {
     assert_eq!(go["compiled"], true);
     assert_eq!(go["limits"]["memory_limit_mb"], 512);
 }
+
+#[tokio::test]
+async fn silent_and_slow_clients_lose_their_connection() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let stack = Stack::start_with(StackOptions {
+        workers: false,
+        gateway: |config| gateway::GatewayConfig {
+            http_idle_timeout_secs: 1,
+            body_read_timeout_secs: 1,
+            ..config
+        },
+        ..StackOptions::default()
+    })
+    .await;
+    let address = format!("127.0.0.1:{}", stack.gateway_port());
+
+    // Says nothing: closed.
+    let mut silent = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let mut buffer = Vec::new();
+    let read = tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        silent.read_to_end(&mut buffer),
+    )
+    .await;
+    assert!(matches!(read, Ok(Ok(0))), "{read:?}");
+
+    // Promises a body and trickles it: 408, as JSON.
+    let mut slow = tokio::net::TcpStream::connect(&address).await.unwrap();
+    slow.write_all(
+        b"POST /execute HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"lang",
+    )
+    .await
+    .unwrap();
+    let mut answer = Vec::new();
+    for _ in 0..40 {
+        let mut chunk = [0u8; 1024];
+        tokio::select! {
+            read = slow.read(&mut chunk) => match read {
+                Ok(0) | Err(_) => break,
+                Ok(n) => answer.extend_from_slice(&chunk[..n]),
+            },
+            _ = tokio::time::sleep(std::time::Duration::from_millis(500)) => {
+                // One byte now and then: no rate at which a body never finishes is enough.
+                let _ = slow.write_all(b" ").await;
+            }
+        }
+        if answer.windows(4).any(|w| w == b"\r\n\r\n") && answer.ends_with(b"}") {
+            break;
+        }
+    }
+    let text = String::from_utf8_lossy(&answer);
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+    assert!(text.contains("\"request_timeout\""), "{text}");
+}

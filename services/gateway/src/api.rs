@@ -30,6 +30,7 @@ pub struct AppState {
     pub max_body_bytes: usize,
     pub max_batch: usize,
     pub max_batch_body_bytes: usize,
+    pub body_read_timeout: Duration,
     /// Requests held by `?wait=` at once; past it, a request answers at once.
     pub waiting: Arc<Semaphore>,
     pub backlogs: Arc<Backlogs>,

@@ -43,6 +43,15 @@ pub struct GatewayConfig {
     /// `QUEUE_MAX`: the bound however fast the workers are.
     #[serde(default = "default_queue_max")]
     pub queue_max: u64,
+    /// `MAX_CONNECTIONS`: connections served at once; more wait to be accepted.
+    #[serde(default = "default_max_connections")]
+    pub max_connections: usize,
+    /// `HTTP_IDLE_TIMEOUT_SECS`: a connection silent this long is closed.
+    #[serde(default = "default_http_idle_timeout_secs")]
+    pub http_idle_timeout_secs: u64,
+    /// `BODY_READ_TIMEOUT_SECS`: a request body not received within it gets 408.
+    #[serde(default = "default_body_read_timeout_secs")]
+    pub body_read_timeout_secs: u64,
     /// `MAX_BATCH`: submissions in one `POST /execute/batch`.
     #[serde(default = "default_max_batch")]
     pub max_batch: usize,
@@ -77,6 +86,18 @@ fn default_queue_min() -> u64 {
 
 fn default_queue_max() -> u64 {
     100_000
+}
+
+fn default_max_connections() -> usize {
+    4096
+}
+
+fn default_http_idle_timeout_secs() -> u64 {
+    30
+}
+
+fn default_body_read_timeout_secs() -> u64 {
+    30
 }
 
 fn default_max_batch() -> usize {

@@ -12,8 +12,8 @@ use serde::Serialize;
 #[derive(Debug, Object, Serialize)]
 pub struct ErrorBody {
     /// A stable code: `malformed_request`, `invalid_field`, `payload_too_large`,
-    /// `unsupported_media_type`, `not_found`, `method_not_allowed`, `conflict`,
-    /// `queue_full`, `unavailable`.
+    /// `request_timeout`, `unsupported_media_type`, `not_found`, `method_not_allowed`,
+    /// `conflict`, `queue_full`, `unavailable`.
     pub error: String,
     /// A sentence for a person.
     pub message: String,
@@ -36,6 +36,8 @@ pub enum ApiError {
     InvalidField { field: String, message: String },
     #[error("the request body is larger than the limit of {0} bytes")]
     TooLarge(usize),
+    #[error("the request body did not arrive within {0} s")]
+    RequestTimeout(u64),
     #[error("{0}")]
     UnsupportedMediaType(String),
     #[error("there is no such resource")]
@@ -60,6 +62,7 @@ impl ApiError {
             ApiError::Malformed(_) => "malformed_request",
             ApiError::InvalidField { .. } => "invalid_field",
             ApiError::TooLarge(_) => "payload_too_large",
+            ApiError::RequestTimeout(_) => "request_timeout",
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
             ApiError::NotFound => "not_found",
             ApiError::MethodNotAllowed => "method_not_allowed",
@@ -93,6 +96,7 @@ impl ResponseError for ApiError {
             ApiError::Malformed(_) => StatusCode::BAD_REQUEST,
             ApiError::InvalidField { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,

@@ -3,6 +3,7 @@
 mod api;
 mod backlog;
 mod config;
+mod connections;
 mod error;
 mod submission_body;
 
@@ -20,6 +21,7 @@ use poem_openapi::OpenApiService;
 use tokio::sync::Semaphore;
 
 use backlog::Backlogs;
+use connections::LimitedAcceptor;
 
 pub use api::ACCEPTED_MESSAGE;
 pub use config::{GatewayConfig, GatewayConfigError};
@@ -39,6 +41,8 @@ pub fn openapi_spec() -> String {
 pub struct Application {
     acceptor: TcpAcceptor,
     port: u16,
+    max_connections: usize,
+    idle_timeout: Duration,
     state: api::AppState,
 }
 
@@ -60,6 +64,8 @@ impl Application {
         Ok(Self {
             acceptor,
             port,
+            max_connections: config.max_connections,
+            idle_timeout: Duration::from_secs(config.http_idle_timeout_secs),
             state: api::AppState {
                 executions: Executions::open(&jetstream).await?,
                 registry: Registry::open(&jetstream).await?,
@@ -69,6 +75,7 @@ impl Application {
                 max_body_bytes: config.max_body_bytes,
                 max_batch: config.max_batch,
                 max_batch_body_bytes: config.max_batch_body_bytes,
+                body_read_timeout: Duration::from_secs(config.body_read_timeout_secs),
                 waiting: Arc::new(Semaphore::new(api::MAX_WAITING)),
                 backlogs: Arc::new(Backlogs::new(config.backlog_settings())),
             },
@@ -96,7 +103,9 @@ impl Application {
             .data(self.state)
             .with(Tracing)
             .catch_all_error(error::render);
-        Server::new_with_acceptor(self.acceptor)
+        Server::new_with_acceptor(LimitedAcceptor::new(self.acceptor, self.max_connections))
+            // A connection that neither sends nor receives for this long is closed.
+            .idle_timeout(self.idle_timeout)
             .run_with_graceful_shutdown(
                 app,
                 async move { shutdown.cancelled().await },

@@ -78,7 +78,7 @@ impl ParsePayload for SubmissionBody {
 
     async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
         let state = app_state(request);
-        let bytes = read_body(body, state.max_body_bytes).await?;
+        let bytes = read_body(state, body, state.max_body_bytes).await?;
         Submission::parse(&bytes, &state.limits)
             .map(SubmissionBody)
             .map_err(|err| ApiError::from(err).into())
@@ -119,9 +119,8 @@ impl ParsePayload for BatchBody {
 
     async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
         let state = app_state(request);
-        let bytes = read_body(body, state.max_batch_body_bytes).await?;
-        let value: serde_json::Value = serde_json::from_slice(&bytes)
-            .map_err(|e| ApiError::Malformed(format!("the request body is not valid JSON: {e}")))?;
+        let bytes = read_body(state, body, state.max_batch_body_bytes).await?;
+        let value = exec_engine::submission::parse_json(&bytes).map_err(ApiError::from)?;
         let serde_json::Value::Object(mut fields) = value else {
             return Err(
                 ApiError::Malformed("the request body must be a JSON object".into()).into(),
@@ -158,12 +157,20 @@ fn app_state(request: &Request) -> &AppState {
         .expect("the gateway's routes carry AppState")
 }
 
-/// The body's bytes, refused past `limit` with 413.
-async fn read_body(body: &mut RequestBody, limit: usize) -> Result<bytes::Bytes, ApiError> {
-    body.take()
+/// The body's bytes, refused past `limit` with 413, and with 408 when they do not all come
+/// within the body read timeout (a client sending a byte a second holds no request long).
+async fn read_body(
+    state: &AppState,
+    body: &mut RequestBody,
+    limit: usize,
+) -> Result<bytes::Bytes, ApiError> {
+    let reading = body
+        .take()
         .map_err(|_| ApiError::Malformed("the request body was already read".into()))?
-        .into_bytes_limit(limit)
+        .into_bytes_limit(limit);
+    tokio::time::timeout(state.body_read_timeout, reading)
         .await
+        .map_err(|_| ApiError::RequestTimeout(state.body_read_timeout.as_secs()))?
         .map_err(|err| match err {
             poem::error::ReadBodyError::PayloadTooLarge => ApiError::TooLarge(limit),
             other => ApiError::Malformed(format!("the request body could not be read: {other}")),

@@ -6,7 +6,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use exec_engine::execution::RunTimes;
-use exec_engine::{ExecutionResult, Language, Submission};
+use exec_engine::{ExecutionResult, Language, Submission, Verdict};
 use time::OffsetDateTime;
 use tokio::time::Instant;
 use uuid::Uuid;
@@ -95,6 +95,22 @@ impl<S: Sandboxes, B: BuildStore> Executor<S, B> {
         tests_done: &tokio::sync::watch::Sender<usize>,
     ) -> Result<ExecutionResult, SandboxError> {
         let started_at = OffsetDateTime::now_utc();
+        // No compiler or interpreter takes a NUL byte in source (each fails its own way,
+        // some in the harness rather than the code): judged here, alike for every language.
+        if submission.code.contains('\0') {
+            let result = ExecutionResult::not_run(
+                submission,
+                Verdict::CompileError,
+                "the code contains a NUL byte, which no compiler or interpreter accepts".into(),
+                RunTimes {
+                    started_at,
+                    finished_at: OffsetDateTime::now_utc(),
+                    compile_time_ms: None,
+                },
+            );
+            tests_done.send_replace(result.results.len());
+            return Ok(result);
+        }
         let submission_deadline = Instant::now() + self.limits.submission;
         let spec = SandboxSpec {
             memory_bytes: submission
@@ -244,7 +260,6 @@ mod tests {
     use std::sync::Mutex;
 
     use bytes::Bytes;
-    use exec_engine::Verdict;
     use serde_json::{json, Value};
 
     use super::*;
@@ -506,6 +521,20 @@ mod tests {
 
     fn statuses(result: &ExecutionResult) -> Vec<Verdict> {
         result.results.iter().map(|r| r.status).collect()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn code_with_a_nul_byte_is_a_compile_error_without_a_sandbox() {
+        let executor = scripted(Language::Python, vec![]);
+        let submission = Submission {
+            code: "def f():\n    return 1\0".into(),
+            ..submission(2)
+        };
+        let tests_done = tokio::sync::watch::channel(0).0;
+        let result = executor.execute(&submission, &tests_done).await.unwrap();
+        assert_eq!(result.status, Verdict::CompileError);
+        assert_eq!(statuses(&result), vec![Verdict::CompileError; 2]);
+        assert!(result.error_details.unwrap().contains("NUL"));
     }
 
     #[tokio::test(start_paused = true)]
