@@ -68,6 +68,19 @@ impl Callback {
     }
 }
 
+/// What a running execution tells live on `exec.status.<id>`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum StatusEvent {
+    /// A worker has started it.
+    Running,
+    /// Test `index` has its verdict.
+    Test {
+        index: usize,
+        result: Box<crate::TestResult>,
+    },
+}
+
 /// A running execution's progress.
 #[derive(Clone, Copy, Debug, Serialize, Deserialize)]
 struct Run {

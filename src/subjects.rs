@@ -62,6 +62,11 @@ pub fn result(id: Uuid) -> String {
     format!("exec.result.{id}")
 }
 
+/// Where a running execution tells how it goes (core NATS: live, not kept).
+pub fn status(id: Uuid) -> String {
+    format!("exec.status.{id}")
+}
+
 pub fn redelivery(id: Uuid) -> String {
     format!("exec.redeliver.{id}")
 }

@@ -267,3 +267,65 @@ async fn callbacks_to_private_addresses_are_refused() {
     assert!(error.contains("127.0.0.2"), "{error}");
     assert_eq!(state["callback"]["attempts"], 1, "a refusal is not retried");
 }
+
+#[tokio::test]
+async fn progress_is_streamed_live_as_server_sent_events() {
+    let stack = Stack::start().await;
+    let id = stack
+        .accept(&json!({
+            "language": "python",
+            "code": "import time\ndef f(x):\n    time.sleep(0.4)\n    return x",
+            "function_name": "f",
+            "test_cases": [
+                {"input": [1], "expected_output": "1"},
+                {"input": [2], "expected_output": "2"},
+                {"input": [3], "expected_output": "3"}
+            ]
+        }))
+        .await;
+    let mut response = stack
+        .http
+        .get(format!("{}/executions/{id}/events", stack.gateway))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/event-stream"));
+    let mut text = String::new();
+    while let Ok(Ok(Some(chunk))) =
+        tokio::time::timeout(Duration::from_secs(10), response.chunk()).await
+    {
+        text.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    // Each event: "event: <name>" and "data: <json>" lines, then a blank line.
+    let events: Vec<(String, Value)> = text
+        .split("\n\n")
+        .filter_map(|block| {
+            let name = block.lines().find_map(|l| l.strip_prefix("event: "))?;
+            let data = block.lines().find_map(|l| l.strip_prefix("data: "))?;
+            Some((name.to_owned(), serde_json::from_str(data).unwrap()))
+        })
+        .collect();
+    let names: Vec<&str> = events.iter().map(|(name, _)| name.as_str()).collect();
+    assert_eq!(names.first(), Some(&"state"), "{text}");
+    assert_eq!(names.last(), Some(&"completed"), "{text}");
+    let (_, completed) = events.last().unwrap();
+    assert_eq!(completed["id"], id.as_str());
+    assert_eq!(completed["all_passed"], true);
+    // Tests told as they completed, in order, before the result: at least the last two
+    // (the first may have passed before the stream opened).
+    let tested: Vec<u64> = events
+        .iter()
+        .filter(|(name, _)| name == "test")
+        .map(|(_, test)| test["index"].as_u64().unwrap())
+        .collect();
+    assert!(tested.len() >= 2 && tested.ends_with(&[1, 2]), "{text}");
+
+    let (status, _) = stack
+        .get(&format!("/executions/{}/events", uuid::Uuid::new_v4()))
+        .await;
+    assert_eq!(status, 404);
+}

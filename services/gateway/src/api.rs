@@ -7,10 +7,11 @@ use async_nats::jetstream::{self, message::PublishMessage};
 use exec_engine::registry::Registry;
 use exec_engine::state::{self, Claim, Executions, RedeliverError};
 use exec_engine::{subjects, Submission, SubmissionLimits};
+use futures::stream::BoxStream;
 use futures::StreamExt;
 use poem::web::Data;
 use poem_openapi::param::{Header, Path, Query};
-use poem_openapi::payload::Json;
+use poem_openapi::payload::{EventStream, Json};
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use time::format_description::well_known::Rfc3339;
 use tokio::sync::Semaphore;
@@ -228,6 +229,22 @@ pub enum StateResponse {
 }
 
 #[derive(ApiResponse)]
+pub enum EventsResponse {
+    /// Server-Sent Events: `state` (`{"state", "tests_done"}`) now and as it changes,
+    /// `test` (a test's result with its `index`) as each completes, then `completed` (the
+    /// result document), and the stream ends. It also ends after 10 minutes: reconnect.
+    #[oai(status = 200)]
+    Events(EventStream<BoxStream<'static, serde_json::Value>>),
+    #[oai(status = 400)]
+    Malformed(Json<ErrorBody>),
+    #[oai(status = 404)]
+    NotFound(Json<ErrorBody>),
+    /// JetStream did not answer, or too many streams are open.
+    #[oai(status = 503)]
+    Unavailable(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
+}
+
+#[derive(ApiResponse)]
 pub enum RedeliverResponse {
     /// The callback will be sent again, as a new delivery with its own retries.
     #[oai(status = 202)]
@@ -439,6 +456,55 @@ impl Api {
         }
     }
 
+    /// An execution's progress, live, as Server-Sent Events (usable with `EventSource`).
+    #[oai(path = "/executions/:id/events", method = "get")]
+    #[tracing::instrument(name = "events", skip_all, fields(id = %id.0))]
+    async fn events(&self, state: Data<&AppState>, id: Path<String>) -> EventsResponse {
+        let id = match parse_id(&id.0) {
+            Ok(id) => id,
+            Err(err) => return EventsResponse::Malformed(Json(err.body())),
+        };
+        let unavailable =
+            || EventsResponse::Unavailable(Json(ApiError::Unavailable.body()), RETRY_AFTER_SECS);
+        let Ok(held) = state.waiting.clone().try_acquire_owned() else {
+            return unavailable();
+        };
+        // Subscribed before looking, so that nothing told in between is missed.
+        let subscribed = futures::try_join!(
+            state.nats.subscribe(subjects::status(id)),
+            state.nats.subscribe(subjects::result(id)),
+        );
+        let Ok((statuses, stored)) = subscribed else {
+            return unavailable();
+        };
+        let execution = match state.executions.lookup(id, &state.limits.languages).await {
+            Ok(Some(execution)) => execution,
+            Ok(None) => return EventsResponse::NotFound(Json(ApiError::NotFound.body())),
+            Err(err) => {
+                tracing::warn!(error = %err, "state not read");
+                return unavailable();
+            }
+        };
+        let (events, stream) = futures::channel::mpsc::unbounded();
+        tokio::spawn(async move {
+            follow(execution, statuses, stored, events).await;
+            drop(held);
+        });
+        EventsResponse::Events(
+            EventStream::new(stream.boxed())
+                .keep_alive(Duration::from_secs(15))
+                .to_event(|mut event| {
+                    let name = event
+                        .as_object_mut()
+                        .and_then(|fields| fields.remove(EVENT_FIELD))
+                        .and_then(|name| name.as_str().map(str::to_owned))
+                        .unwrap_or_default();
+                    let payload = event.get(DATA_FIELD).cloned().unwrap_or(event);
+                    poem::web::sse::Event::message(payload.to_string()).event_type(name)
+                }),
+        )
+    }
+
     /// Send an execution's result to its callback again (a dead letter, or one delivered
     /// that its receiver lost).
     #[oai(path = "/executions/:id/redeliver", method = "post")]
@@ -574,6 +640,75 @@ impl Api {
                 status: "ready".to_owned(),
             })),
             _ => ReadyResponse::NotReady(Json(ApiError::Unavailable.body()), RETRY_AFTER_SECS),
+        }
+    }
+}
+
+/// How long one events stream lasts at most.
+const MAX_FOLLOW: Duration = Duration::from_secs(600);
+const EVENT_FIELD: &str = "event";
+const DATA_FIELD: &str = "data";
+
+fn event(name: &str, data: serde_json::Value) -> serde_json::Value {
+    serde_json::json!({ EVENT_FIELD: name, DATA_FIELD: data })
+}
+
+/// Tells `execution`'s state now, then what its worker tells as it runs, until its result
+/// is stored (or [`MAX_FOLLOW`] passes, or the client goes).
+async fn follow(
+    execution: state::Execution,
+    mut statuses: async_nats::Subscriber,
+    mut stored: async_nats::Subscriber,
+    events: futures::channel::mpsc::UnboundedSender<serde_json::Value>,
+) {
+    let phase = |phase: state::Phase, tests_done: usize| {
+        let name = match phase {
+            state::Phase::Queued => "queued",
+            state::Phase::Running => "running",
+            state::Phase::Completed => "completed",
+        };
+        event(
+            "state",
+            serde_json::json!({"state": name, "tests_done": tests_done}),
+        )
+    };
+    let completed = |document: &[u8]| {
+        event(
+            "completed",
+            serde_json::from_slice(document).unwrap_or(serde_json::Value::Null),
+        )
+    };
+    let _ = events.unbounded_send(phase(execution.phase, execution.tests_done));
+    if let Some(result) = &execution.result {
+        let _ = events.unbounded_send(completed(result));
+        return;
+    }
+    let mut tests_done = execution.tests_done;
+    let deadline = tokio::time::Instant::now() + MAX_FOLLOW;
+    loop {
+        let told = tokio::select! {
+            message = statuses.next() => match message.map(|m| serde_json::from_slice(&m.payload)) {
+                Some(Ok(state::StatusEvent::Running)) => phase(state::Phase::Running, tests_done),
+                Some(Ok(state::StatusEvent::Test { index, result })) => {
+                    tests_done = tests_done.max(index + 1);
+                    let mut test = serde_json::to_value(result).unwrap_or_default();
+                    test["index"] = index.into();
+                    event("test", test)
+                }
+                Some(Err(_)) => continue,
+                None => return,
+            },
+            message = stored.next() => {
+                if let Some(message) = message {
+                    let _ = events.unbounded_send(completed(&message.payload));
+                }
+                return;
+            }
+            _ = tokio::time::sleep_until(deadline) => return,
+        };
+        if events.unbounded_send(told).is_err() {
+            // The client has gone.
+            return;
         }
     }
 }

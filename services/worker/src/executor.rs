@@ -6,7 +6,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use exec_engine::execution::RunTimes;
-use exec_engine::{ExecutionResult, Language, Submission, Verdict};
+use exec_engine::{ExecutionResult, Language, Submission, TestResult, Verdict};
 use time::OffsetDateTime;
 use tokio::time::Instant;
 use uuid::Uuid;
@@ -60,6 +60,31 @@ pub trait LiveSandbox: Send {
     fn finish(self) -> impl Future<Output = Result<Ending, SandboxError>> + Send;
 }
 
+/// Where each test's verdict goes as soon as it is known: its index and its result.
+pub type Verdicts = tokio::sync::mpsc::UnboundedSender<(usize, TestResult)>;
+
+/// Sends the verdicts not sent yet (tests get theirs in order).
+struct Reporter<'a> {
+    verdicts: &'a Verdicts,
+    reported: usize,
+}
+
+impl Reporter<'_> {
+    fn caught_up(&mut self, progress: &Progress<'_>) {
+        while let Some(result) = progress.result(self.reported) {
+            let _ = self.verdicts.send((self.reported, result.clone()));
+            self.reported += 1;
+        }
+    }
+
+    fn finished(&mut self, result: &ExecutionResult) {
+        for (index, test) in result.results.iter().enumerate().skip(self.reported) {
+            let _ = self.verdicts.send((index, test.clone()));
+        }
+        self.reported = result.results.len();
+    }
+}
+
 /// How long things may take.
 #[derive(Clone, Copy, Debug)]
 pub struct RunLimits {
@@ -88,12 +113,16 @@ impl<S: Sandboxes, B: BuildStore> Executor<S, B> {
     /// `Err` means a sandbox could not be run at all (Docker down, image missing): worth
     /// retrying. Anything the user's code does ends in an `Ok` document with its verdict.
     #[tracing::instrument(name = "execute", skip_all, fields(id = %submission.id))]
-    /// `tests_done` follows how many tests have their verdict.
+    /// Each test's verdict goes to `verdicts` as soon as it is known, in order.
     pub async fn execute(
         &self,
         submission: &Submission,
-        tests_done: &tokio::sync::watch::Sender<usize>,
+        verdicts: &Verdicts,
     ) -> Result<ExecutionResult, SandboxError> {
+        let mut reporter = Reporter {
+            verdicts,
+            reported: 0,
+        };
         let started_at = OffsetDateTime::now_utc();
         // No compiler or interpreter takes a NUL byte in source (each fails its own way,
         // some in the harness rather than the code): judged here, alike for every language.
@@ -108,7 +137,7 @@ impl<S: Sandboxes, B: BuildStore> Executor<S, B> {
                     compile_time_ms: None,
                 },
             );
-            tests_done.send_replace(result.results.len());
+            reporter.finished(&result);
             return Ok(result);
         }
         let submission_deadline = Instant::now() + self.limits.submission;
@@ -164,7 +193,7 @@ impl<S: Sandboxes, B: BuildStore> Executor<S, B> {
                     first,
                     &limits,
                     submission_deadline,
-                    tests_done,
+                    &mut reporter,
                 )
                 .await?;
             if let (Some(key), Some(made)) = (&key, progress.take_build()) {
@@ -190,7 +219,7 @@ impl<S: Sandboxes, B: BuildStore> Executor<S, B> {
                 }
             };
             progress.sandbox_stopped(stop, &limits);
-            tests_done.send_replace(progress.tests_done());
+            reporter.caught_up(&progress);
         }
 
         let finished_at = OffsetDateTime::now_utc();
@@ -199,7 +228,7 @@ impl<S: Sandboxes, B: BuildStore> Executor<S, B> {
             finished_at,
             compile_time_ms: None,
         });
-        tests_done.send_replace(result.results.len());
+        reporter.finished(&result);
         tracing::info!(
             status = ?result.status,
             sandboxes,
@@ -219,7 +248,7 @@ impl<S: Sandboxes, B: BuildStore> Executor<S, B> {
         first: usize,
         limits: &StopLimits,
         submission_deadline: Instant,
-        tests_done: &tokio::sync::watch::Sender<usize>,
+        reporter: &mut Reporter<'_>,
     ) -> Result<Stop, SandboxError> {
         let mut reader = EventReader::new(MAX_EVENT_LINE_BYTES);
         let mut deadline = (Instant::now() + limits.compile).min(submission_deadline);
@@ -242,7 +271,7 @@ impl<S: Sandboxes, B: BuildStore> Executor<S, B> {
                     }
                     Step::Tested => {
                         deadline = (Instant::now() + limits.test).min(submission_deadline);
-                        tests_done.send_replace(progress.tests_done());
+                        reporter.caught_up(progress);
                     }
                     Step::LoadFailed { reusable } => return Ok(Stop::LoadFailed { reusable }),
                     Step::Ended(ending) => return Ok(Stop::Ended(Some(ending))),
@@ -370,12 +399,18 @@ mod tests {
         scripts: Vec<Vec<Act>>,
     ) -> (ExecutionResult, Vec<Value>, usize) {
         let executor = scripted(Language::Python, scripts);
-        let (tests_done, watching) = tokio::sync::watch::channel(0);
+        let (verdicts, mut told) = tokio::sync::mpsc::unbounded_channel();
         let result = executor
-            .execute(&submission(tests), &tests_done)
+            .execute(&submission(tests), &verdicts)
             .await
             .unwrap();
-        assert_eq!(*watching.borrow(), result.results.len());
+        // Every verdict was told once, in order, as the document has it.
+        let mut told_in_order = Vec::new();
+        while let Ok(told) = told.try_recv() {
+            told_in_order.push(told);
+        }
+        let expected: Vec<_> = result.results.iter().cloned().enumerate().collect();
+        assert_eq!(told_in_order, expected);
         let recycled = *executor.sandbox.recycled.lock().unwrap();
         let jobs = executor.sandbox.jobs.into_inner().unwrap();
         assert!(jobs.iter().all(|job| job["reuse"] == true));
@@ -442,8 +477,8 @@ mod tests {
             ],
         );
         let submission = submission(2);
-        let tests_done = tokio::sync::watch::channel(0).0;
-        let result = executor.execute(&submission, &tests_done).await.unwrap();
+        let verdicts = tokio::sync::mpsc::unbounded_channel().0;
+        let result = executor.execute(&submission, &verdicts).await.unwrap();
         assert_eq!(
             statuses(&result),
             [Verdict::TimeLimitExceeded, Verdict::Accepted]
@@ -468,7 +503,7 @@ mod tests {
             vec![vec![loaded(), returns(0, "0"), returns(1, "1"), done()]],
         );
         again.builds.put(key, "QlVJTEQ=".into());
-        again.execute(&submission, &tests_done).await.unwrap();
+        again.execute(&submission, &verdicts).await.unwrap();
         let jobs = again.sandbox.jobs.lock().unwrap().clone();
         assert_eq!(jobs[0]["build"], "QlVJTEQ=");
         assert!(jobs[0].get("return_build").is_none());
@@ -530,8 +565,8 @@ mod tests {
             code: "def f():\n    return 1\0".into(),
             ..submission(2)
         };
-        let tests_done = tokio::sync::watch::channel(0).0;
-        let result = executor.execute(&submission, &tests_done).await.unwrap();
+        let verdicts = tokio::sync::mpsc::unbounded_channel().0;
+        let result = executor.execute(&submission, &verdicts).await.unwrap();
         assert_eq!(result.status, Verdict::CompileError);
         assert_eq!(statuses(&result), vec![Verdict::CompileError; 2]);
         assert!(result.error_details.unwrap().contains("NUL"));

@@ -18,7 +18,7 @@ use exec_engine::consumer::{self, Durable};
 use exec_engine::execution::RunTimes;
 use exec_engine::registry::{self, DefaultLimits, Registry, WorkerInfo};
 use exec_engine::shutdown::CancellationToken;
-use exec_engine::state::Executions;
+use exec_engine::state::{Executions, StatusEvent};
 use exec_engine::{broker, subjects, ExecutionResult, Submission, Verdict};
 
 pub use config::{SandboxMode, WorkerConfig};
@@ -225,17 +225,23 @@ impl Worker {
         };
         let message = Arc::new(message);
         let keep_alive = consumer::keep_alive(message.clone(), PROGRESS_EVERY);
-        let (tests_done, watching) = tokio::sync::watch::channel(0);
-        let reporting = report_tests_done(self.executions.clone(), submission.id, watching);
+        let (verdicts, told) = tokio::sync::mpsc::unbounded_channel();
+        report_progress(
+            self.executions.clone(),
+            self.client.clone(),
+            submission.id,
+            told,
+        );
         let outcome = tokio::select! {
-            outcome = self.executor.execute(&submission, &tests_done) => outcome,
+            outcome = self.executor.execute(&submission, &verdicts) => outcome,
             _ = self.hand_back.cancelled() => {
                 tracing::warn!(id = %submission.id, "stopping: handed back to run elsewhere");
                 let _ = message.ack_with(AckKind::Nak(None)).await;
                 return;
             }
         };
-        reporting.abort();
+        // The report ends once it has told the last verdict.
+        drop(verdicts);
         drop(keep_alive);
 
         let delivered = message.info().map_or(1, |info| info.delivered);
@@ -313,24 +319,46 @@ impl Worker {
     }
 }
 
-/// Writes how many of `id`'s tests are done whenever it changes, at most every
-/// [`TESTS_DONE_EVERY`], starting with 0 (the execution is running). Best effort: the
-/// state it feeds is a progress report, and the result is what counts.
-fn report_tests_done(
+/// Tells how `id` goes as it runs: live on `exec.status.<id>` (that it runs, then each
+/// test's verdict as it comes), and in its state the count of tests done, written at most
+/// every [`TESTS_DONE_EVERY`]. Best effort: these are progress reports; the stored result
+/// is what counts.
+fn report_progress(
     executions: Executions,
+    client: async_nats::Client,
     id: uuid::Uuid,
-    mut tests_done: tokio::sync::watch::Receiver<usize>,
-) -> tokio::task::JoinHandle<()> {
+    mut verdicts: tokio::sync::mpsc::UnboundedReceiver<(usize, exec_engine::TestResult)>,
+) {
     tokio::spawn(async move {
-        loop {
-            let done = *tests_done.borrow_and_update();
-            if let Err(err) = executions.running(id, done).await {
-                tracing::debug!(%id, error = %err, "progress not recorded");
+        let tell = |event: StatusEvent| {
+            let client = client.clone();
+            async move {
+                let payload = serde_json::to_vec(&event).expect("a status event serializes");
+                if let Err(err) = client.publish(subjects::status(id), payload.into()).await {
+                    tracing::debug!(%id, error = %err, "status not published");
+                }
             }
-            tokio::time::sleep(TESTS_DONE_EVERY).await;
-            if tests_done.changed().await.is_err() {
-                return;
+        };
+        tell(StatusEvent::Running).await;
+        let (mut done, mut written) = (0, None);
+        let mut next_write = tokio::time::Instant::now();
+        loop {
+            tokio::select! {
+                told = verdicts.recv() => match told {
+                    Some((index, result)) => {
+                        done = index + 1;
+                        tell(StatusEvent::Test { index, result: Box::new(result) }).await;
+                    }
+                    None => return,
+                },
+                _ = tokio::time::sleep_until(next_write), if written != Some(done) => {
+                    if let Err(err) = executions.running(id, done).await {
+                        tracing::debug!(%id, error = %err, "progress not recorded");
+                    }
+                    written = Some(done);
+                    next_write = tokio::time::Instant::now() + TESTS_DONE_EVERY;
+                }
             }
         }
-    })
+    });
 }

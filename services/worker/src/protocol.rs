@@ -253,16 +253,13 @@ impl<'a> Progress<'a> {
         self.results.iter().position(Option::is_none)
     }
 
-    /// Whether every test from `first` on has a result and none hit a limit or failed to
-    /// run: a sandbox that served them may serve again.
-    /// How many tests have their verdict.
-    pub fn tests_done(&self) -> usize {
-        self.results
-            .iter()
-            .filter(|result| result.is_some())
-            .count()
+    /// Test `index`'s result, once it has its verdict.
+    pub fn result(&self, index: usize) -> Option<&TestResult> {
+        self.results.get(index)?.as_ref()
     }
 
+    /// Whether every test from `first` on has a result and none hit a limit or failed to
+    /// run: a sandbox that served them may serve again.
     pub fn clean_since(&self, first: usize) -> bool {
         self.results[first..].iter().all(|result| {
             result
