@@ -15,6 +15,20 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// Its name on the wire (`wrong_answer`), as serde writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Accepted => "accepted",
+            Verdict::WrongAnswer => "wrong_answer",
+            Verdict::CompileError => "compile_error",
+            Verdict::RuntimeError => "runtime_error",
+            Verdict::TimeLimitExceeded => "time_limit_exceeded",
+            Verdict::MemoryLimitExceeded => "memory_limit_exceeded",
+            Verdict::OutputLimitExceeded => "output_limit_exceeded",
+            Verdict::InternalError => "internal_error",
+        }
+    }
+
     /// The short label the original specification's `error` field carries for a
     /// submission that ended this way; `None` where every test ran to a value.
     pub fn error_label(self) -> Option<&'static str> {
@@ -26,6 +40,30 @@ impl Verdict {
             Verdict::MemoryLimitExceeded => Some("Memory limit exceeded"),
             Verdict::OutputLimitExceeded => Some("Output limit exceeded"),
             Verdict::InternalError => Some("Internal error"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Verdict;
+
+    #[test]
+    fn its_name_is_the_one_serde_writes() {
+        for verdict in [
+            Verdict::Accepted,
+            Verdict::WrongAnswer,
+            Verdict::CompileError,
+            Verdict::RuntimeError,
+            Verdict::TimeLimitExceeded,
+            Verdict::MemoryLimitExceeded,
+            Verdict::OutputLimitExceeded,
+            Verdict::InternalError,
+        ] {
+            assert_eq!(
+                serde_json::to_value(verdict).unwrap(),
+                serde_json::json!(verdict.as_str())
+            );
         }
     }
 }

@@ -227,3 +227,41 @@ async fn silent_and_slow_clients_lose_their_connection() {
     assert!(text.starts_with("HTTP/1.1 408"), "{text}");
     assert!(text.contains("\"request_timeout\""), "{text}");
 }
+
+#[tokio::test]
+async fn metrics_are_served_in_prometheus_text_format() {
+    let mut stack = Stack::start().await;
+    let id = stack
+        .accept(&json!({
+            "language": "python",
+            "code": "def f(x):\n    return x",
+            "function_name": "f",
+            "test_cases": [{"input": [1], "expected_output": "1"}],
+            "callback_url": stack.callback_url
+        }))
+        .await;
+    stack.callback_for(&id).await;
+    let response = stack
+        .http
+        .get(format!("{}/metrics", stack.gateway))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let text = response.text().await.unwrap();
+    // The suite's services share one process, so counts add up across tests: at least one.
+    for line in [
+        r#"exec_submissions_total{language="python",outcome="accepted"}"#,
+        r#"exec_executions_total{language="python",status="accepted"}"#,
+        r#"exec_execution_seconds_bucket{language="python",le="0.5"}"#,
+        r#"exec_end_to_end_seconds_count{language="python"}"#,
+        "exec_sandbox_starts_total",
+        r#"exec_callback_attempts_total{outcome="delivered"}"#,
+    ] {
+        let count = text
+            .lines()
+            .find_map(|l| l.strip_prefix(line)?.trim().parse::<f64>().ok())
+            .unwrap_or_else(|| panic!("no {line} in:\n{text}"));
+        assert!(count >= 1.0, "{line} {count}");
+    }
+}

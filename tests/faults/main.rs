@@ -163,7 +163,10 @@ async fn a_notifier_restarted_with_new_retry_settings_keeps_every_callback() {
     engine.receiver.fail_with(500);
     let ids = engine.submit_all(10, 0).await;
     tokio::time::sleep(Duration::from_secs(5)).await;
+    let metrics_port = engine::free_port();
+    let metrics_addr = format!("127.0.0.1:{metrics_port}");
     engine.notifier.restart_with(&[
+        ("METRICS_ADDR", metrics_addr.as_str()),
         ("CALLBACK_TIMEOUT_MS", "3000"),
         ("CALLBACK_MAX_PENDING", "500"),
         ("CALLBACK_RETRY_MAX_MS", "500"),
@@ -179,6 +182,20 @@ async fn a_notifier_restarted_with_new_retry_settings_keeps_every_callback() {
     assert_eq!(consumer.config.ack_wait, Duration::from_secs(23));
     assert_eq!(consumer.config.max_ack_pending, 500);
     tokio::time::sleep(Duration::from_secs(3)).await;
+    // The notifier serves its metrics: its retries are counted.
+    let metrics = engine
+        .http
+        .get(format!("http://{metrics_addr}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains(r#"exec_callback_attempts_total{outcome="retry"}"#),
+        "{metrics}"
+    );
     engine.receiver.recover();
     engine.assert_nothing_lost_nothing_twice(&ids).await;
 }

@@ -6,12 +6,13 @@ use std::time::Duration;
 use async_nats::jetstream::{self, message::PublishMessage};
 use exec_engine::registry::Registry;
 use exec_engine::state::{self, Claim, Executions, RedeliverError};
+use exec_engine::telemetry::{self, names};
 use exec_engine::{subjects, Submission, SubmissionLimits};
 use futures::stream::BoxStream;
 use futures::StreamExt;
 use poem::web::Data;
 use poem_openapi::param::{Header, Path, Query};
-use poem_openapi::payload::{EventStream, Json};
+use poem_openapi::payload::{EventStream, Json, PlainText};
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use time::format_description::well_known::Rfc3339;
 use tokio::sync::Semaphore;
@@ -399,7 +400,10 @@ impl Api {
             async move {
                 let submission = match item {
                     Ok(submission) => submission,
-                    Err(err) => return BatchItem::failed(ApiError::from(err).body()),
+                    Err(err) => {
+                        count_invalid();
+                        return BatchItem::failed(ApiError::from(err).body());
+                    }
                 };
                 match admit_and_queue(state, &submission).await {
                     Ok(()) => BatchItem::accepted(submission.id),
@@ -624,6 +628,12 @@ impl Api {
         LanguagesResponse::Found(Json(Languages { languages }))
     }
 
+    /// The gateway's metrics, in Prometheus text format.
+    #[oai(path = "/metrics", method = "get")]
+    async fn metrics(&self) -> PlainText<String> {
+        PlainText(telemetry::prometheus().render())
+    }
+
     /// Liveness: the process answers.
     #[oai(path = "/healthz", method = "get")]
     async fn healthz(&self) -> Json<Health> {
@@ -711,6 +721,12 @@ async fn follow(
             return;
         }
     }
+}
+
+/// Counts a submission refused as invalid (its language may be what is wrong).
+pub fn count_invalid() {
+    metrics::counter!(names::SUBMISSIONS, "language" => "unknown", "outcome" => "invalid")
+        .increment(1);
 }
 
 fn location(id: Uuid) -> String {
@@ -804,8 +820,20 @@ enum Refusal {
     Unavailable(QueueError),
 }
 
-/// Queues `submission` if its language's queue has room.
+/// Queues `submission` if its language's queue has room, and counts how that went.
 async fn admit_and_queue(state: &AppState, submission: &Submission) -> Result<(), Refusal> {
+    let outcome = try_admit_and_queue(state, submission).await;
+    let label = match &outcome {
+        Ok(()) => "accepted",
+        Err(Refusal::QueueFull(_)) => "queue_full",
+        Err(Refusal::Unavailable(_)) => "unavailable",
+    };
+    metrics::counter!(names::SUBMISSIONS, "language" => submission.language.as_str(), "outcome" => label)
+        .increment(1);
+    outcome
+}
+
+async fn try_admit_and_queue(state: &AppState, submission: &Submission) -> Result<(), Refusal> {
     state
         .backlogs
         .admit(submission.language)

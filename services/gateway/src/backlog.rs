@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use async_nats::jetstream;
 use exec_engine::shutdown::CancellationToken;
+use exec_engine::telemetry::names;
 use exec_engine::{subjects, Language};
 
 const REFRESH_EVERY: Duration = Duration::from_millis(500);
@@ -86,7 +87,8 @@ impl Backlogs {
 
     /// Applies a reading of `language`'s consumer: `pending` submissions (waiting or
     /// running) and its acknowledgement floor `floor` at `now`.
-    fn observe(&self, language: Language, pending: u64, floor: u64, now: Instant) {
+    /// Returns the queue's bound now.
+    fn observe(&self, language: Language, pending: u64, floor: u64, now: Instant) -> u64 {
         let mut queues = self.queues.lock().expect("not poisoned");
         let backlog = queues.entry(language).or_default();
         backlog.depth = pending;
@@ -98,6 +100,7 @@ impl Backlogs {
             }
         }
         backlog.last_floor = Some((floor, now));
+        self.settings.bound(backlog.per_second)
     }
 
     /// Reads every language's consumer every half second until `shutdown`.
@@ -125,12 +128,11 @@ impl Backlogs {
                     continue;
                 };
                 let pending = info.num_pending + info.num_ack_pending as u64;
-                self.observe(
-                    language,
-                    pending,
-                    info.ack_floor.consumer_sequence,
-                    Instant::now(),
-                );
+                let floor = info.ack_floor.consumer_sequence;
+                let bound = self.observe(language, pending, floor, Instant::now());
+                let label = language.as_str();
+                metrics::gauge!(names::QUEUE_DEPTH, "language" => label).set(pending as f64);
+                metrics::gauge!(names::QUEUE_BOUND, "language" => label).set(bound as f64);
             }
         }
     }

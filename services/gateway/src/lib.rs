@@ -51,6 +51,8 @@ impl Application {
     /// port, which [`Application::port`] then tells).
     pub async fn build(config: GatewayConfig) -> anyhow::Result<Self> {
         let limits = config.submission_limits()?;
+        // Recorded from here on, served on GET /metrics.
+        exec_engine::telemetry::prometheus();
         let (nats, jetstream) = broker::connect(&config.nats_url, "gateway").await?;
         broker::ensure_streams(&jetstream, &config.streams).await?;
         let acceptor = TcpListener::bind(config.gateway_addr.as_str())

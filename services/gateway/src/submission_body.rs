@@ -81,7 +81,10 @@ impl ParsePayload for SubmissionBody {
         let bytes = read_body(state, body, state.max_body_bytes).await?;
         Submission::parse(&bytes, &state.limits)
             .map(SubmissionBody)
-            .map_err(|err| ApiError::from(err).into())
+            .map_err(|err| {
+                crate::api::count_invalid();
+                ApiError::from(err).into()
+            })
     }
 }
 

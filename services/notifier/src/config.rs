@@ -40,6 +40,8 @@ pub struct NotifierConfig {
     /// `CALLBACK_SIGNING_SECRET`: a Standard Webhooks secret (`whsec_` and base64); when
     /// set, every callback is signed with it.
     pub callback_signing_secret: Option<String>,
+    /// `METRICS_ADDR`: where `GET /metrics` is served (Prometheus text); none by default.
+    pub metrics_addr: Option<std::net::SocketAddr>,
     /// `CALLBACK_RESOLVE`: fixed answers for host names, `host=ip[|ip],...`, checked like
     /// any other answer (as curl's `--resolve`).
     #[serde(default)]

@@ -17,6 +17,7 @@ use bytes::Bytes;
 use exec_engine::consumer::{self, Durable};
 use exec_engine::shutdown::CancellationToken;
 use exec_engine::state::{DeliveryState, Executions, StateError};
+use exec_engine::telemetry::{self, names};
 use exec_engine::{broker, subjects};
 use standardwebhooks::Webhook;
 use time::OffsetDateTime;
@@ -34,6 +35,9 @@ const STATE_RETRY_DELAY: Duration = Duration::from_secs(2);
 
 /// Delivers callbacks until `shutdown`, then finishes the deliveries in flight.
 pub async fn run(config: NotifierConfig, shutdown: CancellationToken) -> anyhow::Result<()> {
+    if let Some(addr) = config.metrics_addr {
+        telemetry::serve_metrics(addr).context("serving metrics on METRICS_ADDR")?;
+    }
     let (_client, js) = broker::connect(&config.nats_url, subjects::NOTIFIER_CONSUMER).await?;
     broker::ensure_streams(&js, &config.streams).await?;
     // A changed setting changes the consumers too (bind updates them).
@@ -173,6 +177,12 @@ impl Notifier {
             .deliverer
             .attempt(&record.url, id, attempt, result.clone())
             .await;
+        let label = match &outcome {
+            Outcome::Delivered => "delivered",
+            Outcome::Retry(_) => "retry",
+            Outcome::Refused(_) => "refused",
+        };
+        metrics::counter!(names::CALLBACK_ATTEMPTS, "outcome" => label).increment(1);
         let step = match outcome {
             Outcome::Delivered => {
                 tracing::info!(%id, attempt, "delivered");
@@ -216,6 +226,7 @@ impl Notifier {
             tracing::warn!(%id, attempt, reason = ?record.last_error, "not delivered; keeping a dead letter");
             // Buried before it is marked failed: if the burial fails, the result comes back.
             self.executions.bury(id, result, &record).await?;
+            metrics::counter!(names::CALLBACK_FAILURES).increment(1);
         }
         if self
             .executions

@@ -55,6 +55,8 @@ pub struct WorkerConfig {
     /// `MAX_DELIVER`: attempts at a submission whose sandbox could not be run.
     #[serde(default = "default_max_deliver")]
     pub max_deliver: i64,
+    /// `METRICS_ADDR`: where `GET /metrics` is served (Prometheus text); none by default.
+    pub metrics_addr: Option<std::net::SocketAddr>,
     /// `SHUTDOWN_GRACE_SECS`: on SIGTERM, how long running submissions may finish before
     /// they are handed back to run on another worker.
     #[serde(default = "default_shutdown_grace_secs")]

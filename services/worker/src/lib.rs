@@ -19,6 +19,7 @@ use exec_engine::execution::RunTimes;
 use exec_engine::registry::{self, DefaultLimits, Registry, WorkerInfo};
 use exec_engine::shutdown::CancellationToken;
 use exec_engine::state::{Executions, StatusEvent};
+use exec_engine::telemetry::{self, names};
 use exec_engine::{broker, subjects, ExecutionResult, Submission, Verdict};
 
 pub use config::{SandboxMode, WorkerConfig};
@@ -52,6 +53,9 @@ const RETRY_MAX: Duration = Duration::from_secs(30);
 pub async fn run(config: WorkerConfig, shutdown: CancellationToken) -> anyhow::Result<()> {
     let language = config.worker_language;
     let name = subjects::worker_consumer(language);
+    if let Some(addr) = config.metrics_addr {
+        telemetry::serve_metrics(addr).context("serving metrics on METRICS_ADDR")?;
+    }
     let (client, js) = broker::connect(&config.nats_url, &name).await?;
     broker::ensure_streams(&js, &config.streams).await?;
     let sandbox = Sandbox::connect(config.deployment())
@@ -270,7 +274,16 @@ impl Worker {
         if result.fit_within(max_bytes) {
             tracing::warn!(id = %submission.id, "result cut to fit the payload limit");
         }
+        let language = submission.language.as_str();
+        metrics::counter!(names::EXECUTIONS, "language" => language, "status" => result.status.as_str())
+            .increment(1);
+        let ran = (result.finished_at - result.started_at).as_seconds_f64();
+        metrics::histogram!(names::EXECUTION_SECONDS, "language" => language).record(ran);
         let Err(err) = self.store(&submission, &result).await else {
+            let since_submitted =
+                (time::OffsetDateTime::now_utc() - submission.submitted_at).as_seconds_f64();
+            metrics::histogram!(names::END_TO_END_SECONDS, "language" => language)
+                .record(since_submitted);
             if let Err(err) = message.double_ack().await {
                 // The result is stored; a redelivery reruns and its duplicate is dropped.
                 tracing::warn!(id = %submission.id, error = %err, "acknowledgement not confirmed");

@@ -18,6 +18,7 @@ use bollard::query_parameters::{
 };
 use bollard::Docker;
 use bytes::Bytes;
+use exec_engine::telemetry::names;
 use futures::{Stream, StreamExt};
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::time::{timeout_at, Instant};
@@ -235,6 +236,7 @@ impl Sandbox {
         running.output = attached.output;
         running.input = attached.input;
         self.docker.start_container(&running.id, None).await?;
+        metrics::counter!(names::SANDBOX_STARTS).increment(1);
         Ok(running)
     }
 }
@@ -425,7 +427,9 @@ async fn remove(docker: &Docker, id: &str) -> Result<(), DockerError> {
             id,
             Some(RemoveContainerOptionsBuilder::default().force(true).build()),
         )
-        .await
+        .await?;
+    metrics::counter!(names::SANDBOX_REMOVALS).increment(1);
+    Ok(())
 }
 
 fn unix_now() -> u64 {
