@@ -39,6 +39,9 @@ pub struct ExecutionResult {
     pub started_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
     pub finished_at: OffsetDateTime,
+    /// The id of the API key the submission came with, where keys are in use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -190,6 +193,7 @@ impl ExecutionResult {
             submitted_at: submission.submitted_at,
             started_at: times.started_at,
             finished_at: times.finished_at,
+            key_id: submission.key_id.clone(),
         }
     }
 
@@ -233,6 +237,7 @@ impl ExecutionResult {
             submitted_at: submission.submitted_at,
             started_at: times.started_at,
             finished_at: times.finished_at,
+            key_id: submission.key_id.clone(),
         }
     }
 }
@@ -298,6 +303,7 @@ mod tests {
                 },
             ],
             callback_url: None,
+            key_id: None,
             submitted_at: OffsetDateTime::now_utc(),
             time_limit_ms: None,
             memory_limit_mb: None,

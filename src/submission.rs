@@ -30,6 +30,9 @@ pub struct Submission {
     /// The sandbox's memory limit, when the client chose one (else the language's).
     #[serde(default)]
     pub memory_limit_mb: Option<u64>,
+    /// The id of the API key it came with (never the key), where keys are in use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<String>,
 }
 
 /// One call of the function: `input` holds its positional arguments (a JSON array; any
@@ -218,6 +221,8 @@ impl Submission {
                 MIN_MEMORY_LIMIT_MB,
                 limits.max_memory_limit_mb,
             )?,
+            // Set by the gateway from the caller's key, never from the body.
+            key_id: None,
         })
     }
 

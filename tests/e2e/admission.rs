@@ -21,11 +21,11 @@ async fn a_full_queue_answers_429_and_other_languages_keep_queueing() {
     let stack = Stack::start_with(StackOptions {
         languages: vec![exec_engine::Language::Python, exec_engine::Language::Js],
         workers: false,
-        gateway: |config| GatewayConfig {
+        gateway: Box::new(|config| GatewayConfig {
             queue_min: 5,
             queue_max: 5,
             ..config
-        },
+        }),
         ..StackOptions::default()
     })
     .await;
@@ -58,10 +58,10 @@ async fn a_full_queue_answers_429_and_other_languages_keep_queueing() {
 #[tokio::test]
 async fn a_batch_is_answered_item_by_item_in_order() {
     let stack = Stack::start_with(StackOptions {
-        gateway: |config| GatewayConfig {
+        gateway: Box::new(|config| GatewayConfig {
             max_batch: 4,
             ..config
-        },
+        }),
         ..StackOptions::default()
     })
     .await;
@@ -111,4 +111,91 @@ async fn a_batch_is_answered_item_by_item_in_order() {
         (status, answer["error"].as_str()),
         (400, Some("malformed_request"))
     );
+}
+
+#[tokio::test]
+async fn with_keys_each_caller_is_known_and_kept_to_its_rate() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("keys.json");
+    // printf %s team-a-key | sha256sum
+    let digest = ring_hex("team-a-key");
+    std::fs::write(
+        &file,
+        json!([{"id": "team-a", "sha256": digest, "rate_per_sec": 1, "burst": 3}]).to_string(),
+    )
+    .unwrap();
+    let stack = Stack::start_with(StackOptions {
+        gateway: Box::new(move |config| GatewayConfig {
+            api_keys_file: Some(file.clone()),
+            ..config
+        }),
+        ..StackOptions::default()
+    })
+    .await;
+    let body = submission("python", "def f(x):\n    return x + 1");
+    let post = |header: Option<(&'static str, &'static str)>| {
+        let mut request = stack
+            .http
+            .post(format!("{}/execute", stack.gateway))
+            .json(&body);
+        if let Some((name, value)) = header {
+            request = request.header(name, value);
+        }
+        request.send()
+    };
+
+    let refused = post(None).await.unwrap();
+    assert_eq!(refused.status(), 401);
+    assert_eq!(refused.headers()["www-authenticate"], "Bearer");
+    let refused: Value = refused.json().await.unwrap();
+    assert_eq!(refused["error"], "unauthorized");
+    assert_eq!(
+        post(Some(("X-API-Key", "guess"))).await.unwrap().status(),
+        401
+    );
+
+    let accepted: Value = post(Some(("X-API-Key", "team-a-key")))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = accepted["id"].as_str().unwrap().to_owned();
+    let bearer = post(Some(("Authorization", "Bearer team-a-key")))
+        .await
+        .unwrap();
+    assert_eq!(bearer.status(), 202);
+    // The burst of 3 is spent: the next waits for the rate.
+    post(Some(("X-API-Key", "team-a-key"))).await.unwrap();
+    let limited = post(Some(("X-API-Key", "team-a-key"))).await.unwrap();
+    assert_eq!(limited.status(), 429);
+    assert_eq!(limited.headers()["ratelimit-limit"], "1");
+    assert_eq!(limited.headers()["ratelimit-remaining"], "0");
+    assert!(limited.headers().contains_key("retry-after"));
+    let limited: Value = limited.json().await.unwrap();
+    assert_eq!(limited["error"], "rate_limited");
+
+    // The key's id travels with the result; health needs no key.
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    let state: Value = stack
+        .http
+        .get(format!("{}/executions/{id}?wait=60", stack.gateway))
+        .header("X-API-Key", "team-a-key")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(state["result"]["key_id"], "team-a", "{state}");
+    assert_eq!(stack.get("/healthz").await.0, 200);
+}
+
+fn ring_hex(text: &str) -> String {
+    use std::fmt::Write;
+    let digest = ring::digest::digest(&ring::digest::SHA256, text.as_bytes());
+    digest.as_ref().iter().fold(String::new(), |mut hex, byte| {
+        let _ = write!(hex, "{byte:02x}");
+        hex
+    })
 }

@@ -179,11 +179,11 @@ async fn silent_and_slow_clients_lose_their_connection() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let stack = Stack::start_with(StackOptions {
         workers: false,
-        gateway: |config| gateway::GatewayConfig {
+        gateway: Box::new(|config| gateway::GatewayConfig {
             http_idle_timeout_secs: 1,
             body_read_timeout_secs: 1,
             ..config
-        },
+        }),
         ..StackOptions::default()
     })
     .await;
@@ -251,7 +251,7 @@ async fn metrics_are_served_in_prometheus_text_format() {
     let text = response.text().await.unwrap();
     // The suite's services share one process, so counts add up across tests: at least one.
     for line in [
-        r#"exec_submissions_total{language="python",outcome="accepted"}"#,
+        r#"exec_submissions_total{language="python",outcome="accepted",key="none"}"#,
         r#"exec_executions_total{language="python",status="accepted"}"#,
         r#"exec_execution_seconds_bucket{language="python",le="0.5"}"#,
         r#"exec_end_to_end_seconds_count{language="python"}"#,

@@ -41,7 +41,7 @@ pub struct StackOptions {
     /// The workers' `DEPLOYMENT`: a fresh name, so that no two stacks sweep each other's.
     pub deployment: String,
     pub receiver_fail_first: usize,
-    pub gateway: fn(GatewayConfig) -> GatewayConfig,
+    pub gateway: Box<dyn Fn(GatewayConfig) -> GatewayConfig + Send>,
     pub notifier: fn(NotifierConfig) -> NotifierConfig,
 }
 
@@ -53,7 +53,7 @@ impl Default for StackOptions {
             signing_secret: None,
             deployment: format!("e2e-{}", uuid::Uuid::new_v4()),
             receiver_fail_first: 0,
-            gateway: |config| config,
+            gateway: Box::new(|config| config),
             notifier: |config| NotifierConfig {
                 callback_retry_base_ms: 100,
                 callback_retry_max_ms: 500,

@@ -129,7 +129,8 @@ pub struct Client {
 }
 
 impl Client {
-    pub fn new(gateway: &str) -> Result<Self, Error> {
+    /// A client of `gateway`, sending `api_key` (as `X-API-Key`) where the gateway wants one.
+    pub fn new(gateway: &str, api_key: Option<&str>) -> Result<Self, Error> {
         let base = Url::parse(gateway)
             .map_err(|err| Error::Usage(format!("bad gateway URL {gateway:?}: {err}")))?;
         if !matches!(base.scheme(), "http" | "https") {
@@ -139,7 +140,15 @@ impl Client {
         }
         // reqwest is built without a crypto provider (rustls-no-provider); https needs one.
         let _ = rustls::crypto::ring::default_provider().install_default();
+        let mut headers = reqwest::header::HeaderMap::new();
+        if let Some(key) = api_key {
+            let mut value = reqwest::header::HeaderValue::from_str(key)
+                .map_err(|_| Error::Usage("the API key is not a valid header value".into()))?;
+            value.set_sensitive(true);
+            headers.insert("x-api-key", value);
+        }
         let http = reqwest::Client::builder()
+            .default_headers(headers)
             .connect_timeout(CONNECT_TIMEOUT)
             .user_agent(concat!("exec-engine-cli/", env!("CARGO_PKG_VERSION")))
             .build()
@@ -347,18 +356,18 @@ mod tests {
 
     #[test]
     fn urls_escape_ids_and_keep_a_base_path() {
-        let client = Client::new("http://127.0.0.1:8000").unwrap();
+        let client = Client::new("http://127.0.0.1:8000", None).unwrap();
         assert_eq!(
             client.url(&["executions", "a/b?c"]).as_str(),
             "http://127.0.0.1:8000/executions/a%2Fb%3Fc"
         );
-        let client = Client::new("https://example.test/engine/").unwrap();
+        let client = Client::new("https://example.test/engine/", Some("k")).unwrap();
         assert_eq!(
             client.url(&["execute"]).as_str(),
             "https://example.test/engine/execute"
         );
-        assert!(matches!(Client::new("ftp://x"), Err(Error::Usage(_))));
-        assert!(matches!(Client::new("not a url"), Err(Error::Usage(_))));
+        assert!(matches!(Client::new("ftp://x", None), Err(Error::Usage(_))));
+        assert!(matches!(Client::new("not a url", None), Err(Error::Usage(_))));
     }
 
     #[test]

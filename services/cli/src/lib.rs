@@ -43,6 +43,9 @@ pub struct Cli {
         global = true
     )]
     pub gateway: String,
+    /// The API key, where the gateway wants one.
+    #[arg(long, env = "EXEC_API_KEY", hide_env_values = true, global = true)]
+    pub api_key: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -163,11 +166,11 @@ pub fn exit_code(doc: &ResultDoc) -> u8 {
 
 /// Runs a command; its output goes to stdout (results) and stderr (progress).
 pub async fn run(cli: Cli) -> Result<u8, Error> {
+    let client = Client::new(&cli.gateway, cli.api_key.as_deref())?;
     match cli.command {
-        Command::Submit(args) => submit(&cli.gateway, args).await,
-        Command::Status { id, wait, json } => status(&cli.gateway, &id, wait, json).await,
+        Command::Submit(args) => submit(&client, args).await,
+        Command::Status { id, wait, json } => status(&client, &id, wait, json).await,
         Command::Languages { json } => {
-            let client = Client::new(&cli.gateway)?;
             let (languages, raw) = client.languages().await?;
             if json {
                 println!("{}", pretty(&raw));
@@ -207,24 +210,22 @@ pub fn submit_request(args: &SubmitArgs) -> Result<SubmitRequest, Error> {
     })
 }
 
-async fn submit(gateway: &str, args: SubmitArgs) -> Result<u8, Error> {
+async fn submit(client: &Client, args: SubmitArgs) -> Result<u8, Error> {
     let request = submit_request(&args)?;
-    let client = Client::new(gateway)?;
     // One key per invocation: the retries of this submission run it once.
     let key = uuid::Uuid::new_v4().to_string();
     let id = client.submit(&request, &key).await?;
     eprintln!("submitted: {id}");
     let total = Some(request.test_cases.len());
     let raw = if args.follow {
-        follow(&client, &id, total).await?
+        follow(client, &id, total).await?
     } else {
-        wait_for_result(&client, &id).await?
+        wait_for_result(client, &id).await?
     };
     report(&raw, args.json)
 }
 
-async fn status(gateway: &str, id: &str, wait: bool, json: bool) -> Result<u8, Error> {
-    let client = Client::new(gateway)?;
+async fn status(client: &Client, id: &str, wait: bool, json: bool) -> Result<u8, Error> {
     let (mut state, mut raw) = client.state(id, 0).await?;
     while wait && state.state != "completed" {
         (state, raw) = client.state(id, LONG_POLL_SECS).await?;

@@ -20,6 +20,7 @@ use uuid::Uuid;
 
 use crate::backlog::{Backlogs, QueueFull};
 use crate::error::{ApiError, ErrorBody, RETRY_AFTER_SECS};
+use crate::keys::Caller;
 use crate::submission_body::{BatchBody, SubmissionBody};
 
 /// What every handler shares.
@@ -342,10 +343,12 @@ impl Api {
     async fn execute(
         &self,
         state: Data<&AppState>,
+        caller: Data<&Caller>,
         body: SubmissionBody,
         #[oai(name = "Idempotency-Key")] idempotency_key: Header<Option<String>>,
     ) -> ExecuteResponse {
         let mut submission = body.0;
+        submission.key_id = caller.key_id.clone();
         if let Some(key) = idempotency_key.0 {
             if key.is_empty() || key.chars().count() > MAX_IDEMPOTENCY_KEY_CHARS {
                 return ExecuteResponse::Malformed(Json(
@@ -355,7 +358,9 @@ impl Api {
                     .body(),
                 ));
             }
-            match state.executions.claim(&key, submission.id).await {
+            // Each key has its own idempotency keys.
+            let scoped = format!("{}\n{key}", caller.key_id.as_deref().unwrap_or_default());
+            match state.executions.claim(&scoped, submission.id).await {
                 Ok(Claim::New) => {}
                 Ok(Claim::Taken(first)) => {
                     // Stored before, it is not run again; if the first attempt's store
@@ -394,12 +399,21 @@ impl Api {
     /// `unavailable` included, the latter with the `id` it tried).
     #[oai(path = "/execute/batch", method = "post")]
     #[tracing::instrument(name = "batch", skip_all, fields(size = body.0.len()))]
-    async fn batch(&self, state: Data<&AppState>, body: BatchBody) -> BatchResponse {
+    async fn batch(
+        &self,
+        state: Data<&AppState>,
+        caller: Data<&Caller>,
+        body: BatchBody,
+    ) -> BatchResponse {
+        let key_id = &caller.key_id;
         let items = futures::future::join_all(body.0.into_iter().map(|item| {
             let state = &state;
             async move {
                 let submission = match item {
-                    Ok(submission) => submission,
+                    Ok(submission) => Submission {
+                        key_id: key_id.clone(),
+                        ..submission
+                    },
                     Err(err) => {
                         count_invalid();
                         return BatchItem::failed(ApiError::from(err).body());
@@ -828,7 +842,11 @@ async fn admit_and_queue(state: &AppState, submission: &Submission) -> Result<()
         Err(Refusal::QueueFull(_)) => "queue_full",
         Err(Refusal::Unavailable(_)) => "unavailable",
     };
-    metrics::counter!(names::SUBMISSIONS, "language" => submission.language.as_str(), "outcome" => label)
+    let key = submission
+        .key_id
+        .clone()
+        .unwrap_or_else(|| "none".to_owned());
+    metrics::counter!(names::SUBMISSIONS, "language" => submission.language.as_str(), "outcome" => label, "key" => key)
         .increment(1);
     outcome
 }

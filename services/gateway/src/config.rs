@@ -5,6 +5,7 @@ use exec_engine::{language, Language, SubmissionLimits};
 use serde::Deserialize;
 
 use crate::backlog::BacklogSettings;
+use crate::keys::{Keys, KeysError};
 
 /// The gateway's settings, read from the environment (see the README's table).
 #[derive(Clone, Debug, Deserialize)]
@@ -43,6 +44,14 @@ pub struct GatewayConfig {
     /// `QUEUE_MAX`: the bound however fast the workers are.
     #[serde(default = "default_queue_max")]
     pub queue_max: u64,
+    /// `API_KEYS_FILE`: a JSON array of `{"id", "sha256", "rate_per_sec"?, "burst"?}`; when
+    /// set, every request but health, readiness, metrics and docs needs one of its keys.
+    pub api_keys_file: Option<std::path::PathBuf>,
+    /// `KEY_RATE_PER_SEC` and `KEY_BURST`: each key's token bucket, unless its entry says.
+    #[serde(default = "default_key_rate_per_sec")]
+    pub key_rate_per_sec: u32,
+    #[serde(default = "default_key_burst")]
+    pub key_burst: u32,
     /// `MAX_CONNECTIONS`: connections served at once; more wait to be accepted.
     #[serde(default = "default_max_connections")]
     pub max_connections: usize,
@@ -86,6 +95,14 @@ fn default_queue_min() -> u64 {
 
 fn default_queue_max() -> u64 {
     100_000
+}
+
+fn default_key_rate_per_sec() -> u32 {
+    10
+}
+
+fn default_key_burst() -> u32 {
+    20
 }
 
 fn default_max_connections() -> usize {
@@ -132,6 +149,8 @@ pub enum GatewayConfigError {
     Languages(#[from] language::UnknownLanguage),
     #[error(transparent)]
     Callbacks(#[from] PolicyError),
+    #[error(transparent)]
+    Keys(#[from] KeysError),
 }
 
 impl GatewayConfig {
@@ -151,6 +170,13 @@ impl GatewayConfig {
             gateway_addr: gateway_addr.to_owned(),
             nats_url: nats_url.to_owned(),
             ..config::defaults()
+        }
+    }
+
+    pub fn keys(&self) -> Result<Keys, KeysError> {
+        match &self.api_keys_file {
+            Some(path) => Keys::load(path, self.key_rate_per_sec, self.key_burst),
+            None => Ok(Keys::off()),
         }
     }
 

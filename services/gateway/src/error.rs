@@ -2,8 +2,10 @@
 //! invalid field) with a fitting status; this module is the one place that shapes them.
 
 use exec_engine::SubmissionError;
+
+use crate::keys::Denied;
 use poem::error::ResponseError;
-use poem::http::StatusCode;
+use poem::http::{HeaderValue, StatusCode};
 use poem::{IntoResponse, Response};
 use poem_openapi::Object;
 use serde::Serialize;
@@ -13,7 +15,7 @@ use serde::Serialize;
 pub struct ErrorBody {
     /// A stable code: `malformed_request`, `invalid_field`, `payload_too_large`,
     /// `request_timeout`, `unsupported_media_type`, `not_found`, `method_not_allowed`,
-    /// `conflict`, `queue_full`, `unavailable`.
+    /// `conflict`, `queue_full`, `unauthorized`, `rate_limited`, `unavailable`.
     pub error: String,
     /// A sentence for a person.
     pub message: String,
@@ -52,6 +54,10 @@ pub enum ApiError {
     Unavailable,
     #[error("the {0} queue is full; try again after Retry-After seconds")]
     QueueFull(String),
+    #[error("send an API key in `Authorization: Bearer <key>` or `X-API-Key`")]
+    Unauthorized,
+    #[error("this key's rate is {limit} requests a second; try again after Retry-After seconds")]
+    RateLimited { limit: u32, retry_after_secs: u64 },
     #[error("the gateway failed unexpectedly")]
     Internal,
 }
@@ -70,6 +76,8 @@ impl ApiError {
             ApiError::Client { .. } => "bad_request",
             ApiError::Unavailable => "unavailable",
             ApiError::QueueFull(_) => "queue_full",
+            ApiError::Unauthorized => "unauthorized",
+            ApiError::RateLimited { .. } => "rate_limited",
             ApiError::Internal => "internal_error",
         }
     }
@@ -104,6 +112,8 @@ impl ResponseError for ApiError {
             ApiError::Client { status, .. } => *status,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::QueueFull(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -112,12 +122,38 @@ impl ResponseError for ApiError {
         let mut response = poem::web::Json(self.body())
             .with_status(self.status())
             .into_response();
-        if matches!(self, ApiError::Unavailable) {
-            response
-                .headers_mut()
-                .insert("Retry-After", RETRY_AFTER_SECS.into());
+        let headers = response.headers_mut();
+        match self {
+            ApiError::Unavailable => {
+                headers.insert("Retry-After", RETRY_AFTER_SECS.into());
+            }
+            ApiError::Unauthorized => {
+                headers.insert("WWW-Authenticate", HeaderValue::from_static("Bearer"));
+            }
+            ApiError::RateLimited {
+                limit,
+                retry_after_secs,
+            } => {
+                headers.insert("Retry-After", (*retry_after_secs).into());
+                headers.insert("RateLimit-Limit", (*limit).into());
+                headers.insert("RateLimit-Remaining", 0.into());
+                headers.insert("RateLimit-Reset", (*retry_after_secs).into());
+            }
+            _ => {}
         }
         response
+    }
+}
+
+impl From<Denied> for ApiError {
+    fn from(denied: Denied) -> Self {
+        match denied {
+            Denied::Unauthorized => ApiError::Unauthorized,
+            Denied::RateLimited { limit, retry_after } => ApiError::RateLimited {
+                limit,
+                retry_after_secs: retry_after.as_secs_f64().ceil().max(1.0) as u64,
+            },
+        }
     }
 }
 

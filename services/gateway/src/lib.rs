@@ -5,6 +5,7 @@ mod backlog;
 mod config;
 mod connections;
 mod error;
+mod keys;
 mod submission_body;
 
 use std::sync::Arc;
@@ -16,12 +17,13 @@ use exec_engine::shutdown::CancellationToken;
 use exec_engine::state::Executions;
 use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
 use poem::middleware::Tracing;
-use poem::{EndpointExt, Route, Server};
+use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route, Server};
 use poem_openapi::OpenApiService;
 use tokio::sync::Semaphore;
 
 use backlog::Backlogs;
 use connections::LimitedAcceptor;
+use keys::{Caller, Keys};
 
 pub use api::ACCEPTED_MESSAGE;
 pub use config::{GatewayConfig, GatewayConfigError};
@@ -40,6 +42,7 @@ pub fn openapi_spec() -> String {
 /// A gateway bound to its port, ready to serve.
 pub struct Application {
     acceptor: TcpAcceptor,
+    keys: Keys,
     port: u16,
     max_connections: usize,
     idle_timeout: Duration,
@@ -65,6 +68,7 @@ impl Application {
             .ok_or_else(|| anyhow::anyhow!("the listener has no TCP address"))?;
         Ok(Self {
             acceptor,
+            keys: config.keys()?,
             port,
             max_connections: config.max_connections,
             idle_timeout: Duration::from_secs(config.http_idle_timeout_secs),
@@ -103,6 +107,10 @@ impl Application {
             .nest("/docs", service.swagger_ui())
             .nest("/", service)
             .data(self.state)
+            .around({
+                let keys = Arc::new(self.keys);
+                move |endpoint, request| guard(keys.clone(), endpoint, request)
+            })
             .with(Tracing)
             .catch_all_error(error::render);
         Server::new_with_acceptor(LimitedAcceptor::new(self.acceptor, self.max_connections))
@@ -123,6 +131,32 @@ pub async fn run(config: GatewayConfig, shutdown: CancellationToken) -> anyhow::
     tracing::info!(port = app.port(), "gateway listening");
     app.run_until_stopped(shutdown).await?;
     Ok(())
+}
+
+/// Paths served to anyone: health, readiness, metrics and the docs.
+fn is_open(path: &str) -> bool {
+    matches!(path, "/healthz" | "/readyz" | "/metrics" | "/openapi.json")
+        || path.starts_with("/docs")
+}
+
+/// Lets a request through if its key (where keys are in use) is known and within its rate,
+/// telling the handlers who called.
+async fn guard<E: Endpoint>(
+    keys: Arc<Keys>,
+    endpoint: Arc<E>,
+    mut request: Request,
+) -> poem::Result<Response> {
+    let caller = if is_open(request.uri().path()) {
+        Caller::default()
+    } else {
+        keys.admit(request.headers())
+            .map_err(error::ApiError::from)?
+    };
+    request.set_data(caller);
+    endpoint
+        .call(request)
+        .await
+        .map(IntoResponse::into_response)
 }
 
 #[cfg(test)]

@@ -556,6 +556,7 @@ pub(crate) mod tests {
                 })
                 .collect(),
             callback_url: None,
+            key_id: None,
             submitted_at: OffsetDateTime::now_utc(),
             time_limit_ms: None,
             memory_limit_mb: None,
