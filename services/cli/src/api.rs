@@ -367,7 +367,10 @@ mod tests {
             "https://example.test/engine/execute"
         );
         assert!(matches!(Client::new("ftp://x", None), Err(Error::Usage(_))));
-        assert!(matches!(Client::new("not a url", None), Err(Error::Usage(_))));
+        assert!(matches!(
+            Client::new("not a url", None),
+            Err(Error::Usage(_))
+        ));
     }
 
     #[test]
