@@ -161,7 +161,9 @@ pub async fn ensure_streams(
             num_replicas: settings.stream_replicas,
             allow_rollup: true,
             deny_delete: true,
-            allow_direct: true,
+            // Reads from the leader only: a replica that lags would tell the notifier that
+            // a result has no callback, just after its worker recorded one.
+            allow_direct: false,
             discard: stream::DiscardPolicy::New,
             ..Default::default()
         };
@@ -247,6 +249,36 @@ async fn remove_retired_results(js: &jetstream::Context) {
     }
 }
 
+/// Creates the stream, or updates it if it exists with other settings. In that order: a
+/// cluster of nats-server 2.9 leaves an update of a missing stream unanswered, where the
+/// client's own create-or-update asks for it first.
+async fn create_or_update(
+    js: &jetstream::Context,
+    config: &stream::Config,
+) -> Result<(), jetstream::context::CreateStreamError> {
+    match js.create_stream(config.clone()).await {
+        Ok(_) => Ok(()),
+        Err(err)
+            if matches!(
+                err.kind(),
+                jetstream::context::CreateStreamErrorKind::JetStream(ref source)
+                    if source.error_code() == jetstream::ErrorCode::STREAM_NAME_EXIST
+            ) =>
+        {
+            js.update_stream(config.clone())
+                .await
+                .map(|_| ())
+                .map_err(|err| {
+                    jetstream::context::CreateStreamError::with_source(
+                        jetstream::context::CreateStreamErrorKind::Response,
+                        err,
+                    )
+                })
+        }
+        Err(err) => Err(err),
+    }
+}
+
 /// Attempts at declaring one stream: a cluster electing a leader, or several services
 /// declaring the same stream at once, time out for a few seconds.
 const DECLARE_ATTEMPTS: u32 = 10;
@@ -254,8 +286,8 @@ const DECLARE_ATTEMPTS: u32 = 10;
 async fn declare(js: &jetstream::Context, config: stream::Config) -> Result<(), BrokerError> {
     let mut attempt = 1;
     loop {
-        match js.create_or_update_stream(config.clone()).await {
-            Ok(_) => return Ok(()),
+        match create_or_update(js, &config).await {
+            Ok(()) => return Ok(()),
             Err(err) if attempt < DECLARE_ATTEMPTS => {
                 tracing::warn!(stream = %config.name, error = %err, attempt, "declaring; will retry");
                 tokio::time::sleep(Duration::from_secs(1)).await;

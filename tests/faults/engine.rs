@@ -332,13 +332,31 @@ impl Engine {
             if missing.is_empty() {
                 return;
             }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "no callback within {limit:?} for {} of {}: {missing:?}\n--- notifier:\n{}",
-                missing.len(),
-                ids.len(),
-                tail(&self.notifier.log_text()),
-            );
+            if tokio::time::Instant::now() >= deadline {
+                let (_, state) = self.state(&missing[0]).await;
+                // Every line about it, from every service.
+                let about: Vec<String> = [&self._gateway, &self.notifier]
+                    .into_iter()
+                    .chain(&self.workers)
+                    .flat_map(|service| {
+                        service
+                            .log_text()
+                            .lines()
+                            .filter(|line| line.contains(&missing[0]))
+                            .map(str::to_owned)
+                            .collect::<Vec<_>>()
+                    })
+                    .collect();
+                let workers = vec![about.join("\n")];
+                panic!(
+                    "no callback within {limit:?} for {} of {}: {missing:?}\n\
+                     --- the first one's state: {state}\n--- notifier:\n{}\n--- its lines:\n{}",
+                    missing.len(),
+                    ids.len(),
+                    tail(&self.notifier.log_text()),
+                    workers.join("\n---\n"),
+                );
+            }
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
     }

@@ -67,7 +67,10 @@ pub async fn run(config: WorkerConfig, shutdown: CancellationToken) -> anyhow::R
         name,
         filter_subject: subjects::submissions_of(language),
         ack_wait: ACK_WAIT,
-        max_deliver: config.max_deliver,
+        // Unlimited: a submission is redelivered until its result is stored (a count spent
+        // while the broker elects a leader would leave it stuck, never delivered again).
+        // `MAX_DELIVER` bounds the attempts whose sandbox could not run (see `handle`).
+        max_deliver: -1,
         max_ack_pending: MAX_ACK_PENDING,
     }
     .bind(&js)
@@ -290,28 +293,12 @@ impl Worker {
             }
             return;
         };
-        if delivered < self.max_deliver {
-            tracing::warn!(id = %submission.id, error = %err, "result not stored; will retry");
-            let _ = message.ack_with(AckKind::Nak(Some(RETRY_BASE))).await;
-            return;
-        }
-        // The last attempt: store a small document that says so, and keep the submission.
-        let reason = format!("the result could not be stored after {delivered} attempts: {err}");
-        tracing::error!(id = %submission.id, %reason);
-        let failed = ExecutionResult::not_run(
-            &submission,
-            Verdict::InternalError,
-            reason.clone(),
-            RunTimes::now(),
-        );
-        let stored = self.store(&submission, &failed).await.is_ok();
-        let subject = subjects::dead_submission(self.executor.language);
-        let kept = broker::publish_dead_letter(&self.js, subject, &message, &reason)
-            .await
-            .is_ok();
-        if stored && kept {
-            let _ = message.ack_with(AckKind::Term).await;
-        }
+        // JetStream out of reach (a leader being elected, a server restarting): the
+        // submission comes back, as often as it takes, and runs again. Every document fits
+        // (see above), so the store succeeds once the broker answers.
+        let delay = consumer::backoff(delivered, RETRY_BASE, RETRY_MAX);
+        tracing::warn!(id = %submission.id, error = %err, ?delay, "result not stored; will retry");
+        let _ = message.ack_with(AckKind::Nak(Some(delay))).await;
     }
 
     /// Stores `result` as `submission`'s one result, with its callback's record first (the
@@ -362,7 +349,12 @@ fn report_progress(
                         done = index + 1;
                         tell(StatusEvent::Test { index, result: Box::new(result) }).await;
                     }
-                    None => return,
+                    None => {
+                        if written != Some(done) {
+                            let _ = executions.running(id, done).await;
+                        }
+                        return;
+                    }
                 },
                 _ = tokio::time::sleep_until(next_write), if written != Some(done) => {
                     if let Err(err) = executions.running(id, done).await {
