@@ -347,14 +347,14 @@ impl Engine {
                             .collect::<Vec<_>>()
                     })
                     .collect();
-                let workers = vec![about.join("\n")];
+
                 panic!(
                     "no callback within {limit:?} for {} of {}: {missing:?}\n\
                      --- the first one's state: {state}\n--- notifier:\n{}\n--- its lines:\n{}",
                     missing.len(),
                     ids.len(),
                     tail(&self.notifier.log_text()),
-                    workers.join("\n---\n"),
+                    about.join("\n"),
                 );
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
