@@ -7,14 +7,18 @@ use std::sync::OnceLock;
 use metrics_exporter_prometheus::{BuildError, Matcher, PrometheusBuilder, PrometheusHandle};
 use tracing_subscriber::EnvFilter;
 
-/// Logs to stderr, filtered by `RUST_LOG` (default `info`).
+/// Logs to stderr, filtered by `RUST_LOG` (default `info`): as text, or as one JSON object
+/// a line with `LOG_FORMAT=json` (each line carrying its spans' fields, the execution id
+/// among them, for a log pipeline to index).
 pub fn init() {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .try_init();
+        .with_writer(std::io::stderr);
+    let _ = match std::env::var("LOG_FORMAT").as_deref() {
+        Ok("json") => logs.json().with_current_span(true).try_init(),
+        _ => logs.with_ansi(std::io::stderr().is_terminal()).try_init(),
+    };
 }
 
 /// Every metric the engine records, by name.

@@ -39,7 +39,10 @@ async fn a_killed_workers_submissions_run_on_another() {
 async fn a_worker_stopped_with_sigterm_hands_back_what_it_holds() {
     let mut engine = Engine::start(Options {
         workers: 2,
-        env: vec![("SHUTDOWN_GRACE_SECS", "1".to_owned())],
+        env: vec![
+            ("SHUTDOWN_GRACE_SECS", "1".to_owned()),
+            ("LOG_FORMAT", "json".to_owned()),
+        ],
         ..Options::default()
     })
     .await;
@@ -55,6 +58,17 @@ async fn a_worker_stopped_with_sigterm_hands_back_what_it_holds() {
         engine.workers[0].log_text()
     );
     engine.assert_nothing_lost_nothing_twice(&ids).await;
+    // Its logs (LOG_FORMAT=json) are one JSON object a line, the execution id among the
+    // fields of the lines about an execution.
+    let log = engine.workers[1].log_text();
+    for line in log.lines() {
+        serde_json::from_str::<serde_json::Value>(line).unwrap_or_else(|_| panic!("{line}"));
+    }
+    let about_an_execution = |line: &&str| {
+        ids.iter()
+            .any(|id| line.contains(&format!(r#""id":"{id}""#)))
+    };
+    assert!(log.lines().any(|line| about_an_execution(&line)), "{log}");
 }
 
 #[tokio::test]
