@@ -93,8 +93,7 @@ pub async fn process<H, F>(
     concurrency: usize,
     shutdown: CancellationToken,
     handler: H,
-) -> Result<(), ConsumeError>
-where
+) where
     H: Fn(jetstream::Message) -> F,
     F: Future<Output = ()> + Send + 'static,
 {
@@ -157,7 +156,6 @@ where
     }
     tasks.close();
     tasks.wait().await;
-    Ok(())
 }
 
 /// Tells JetStream, until dropped, that `message` is still being worked on, so that it is

@@ -11,6 +11,7 @@ pub mod canonical;
 pub mod compare;
 pub mod config;
 pub mod consumer;
+pub mod digest;
 pub mod execution;
 pub mod language;
 pub mod registry;

@@ -446,8 +446,7 @@ fn tests_in(result: &[u8]) -> usize {
 
 /// A KV key for any client-chosen text: its SHA-256, in hex.
 fn idempotency_key(key: &str) -> String {
-    let digest = ring::digest::digest(&ring::digest::SHA256, key.as_bytes());
-    digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+    crate::digest::sha256_hex(key.as_bytes())
 }
 
 #[cfg(test)]

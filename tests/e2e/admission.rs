@@ -118,7 +118,7 @@ async fn with_keys_each_caller_is_known_and_kept_to_its_rate() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("keys.json");
     // printf %s team-a-key | sha256sum
-    let digest = ring_hex("team-a-key");
+    let digest = exec_engine::digest::sha256_hex(b"team-a-key");
     std::fs::write(
         &file,
         json!([{"id": "team-a", "sha256": digest, "rate_per_sec": 1, "burst": 3}]).to_string(),
@@ -189,13 +189,4 @@ async fn with_keys_each_caller_is_known_and_kept_to_its_rate() {
         .unwrap();
     assert_eq!(state["result"]["key_id"], "team-a", "{state}");
     assert_eq!(stack.get("/healthz").await.0, 200);
-}
-
-fn ring_hex(text: &str) -> String {
-    use std::fmt::Write;
-    let digest = ring::digest::digest(&ring::digest::SHA256, text.as_bytes());
-    digest.as_ref().iter().fold(String::new(), |mut hex, byte| {
-        let _ = write!(hex, "{byte:02x}");
-        hex
-    })
 }

@@ -685,15 +685,11 @@ async fn follow(
     mut stored: async_nats::Subscriber,
     events: futures::channel::mpsc::UnboundedSender<serde_json::Value>,
 ) {
+    // `Phase` serializes as its name on the wire (`running`).
     let phase = |phase: state::Phase, tests_done: usize| {
-        let name = match phase {
-            state::Phase::Queued => "queued",
-            state::Phase::Running => "running",
-            state::Phase::Completed => "completed",
-        };
         event(
             "state",
-            serde_json::json!({"state": name, "tests_done": tests_done}),
+            serde_json::json!({"state": phase, "tests_done": tests_done}),
         )
     };
     let completed = |document: &[u8]| {

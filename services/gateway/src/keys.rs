@@ -7,6 +7,7 @@ use std::num::NonZeroU32;
 use std::path::Path;
 use std::time::Duration;
 
+use exec_engine::digest::sha256_hex;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultDirectRateLimiter, Quota};
 use poem::http::HeaderMap;
@@ -123,9 +124,10 @@ impl Keys {
             })
             .map(str::trim)
             .ok_or(Denied::Unauthorized)?;
-        let digest = ring::digest::digest(&ring::digest::SHA256, presented.as_bytes());
-        let hash: String = digest.as_ref().iter().map(|b| format!("{b:02x}")).collect();
-        let key = self.by_hash.get(&hash).ok_or(Denied::Unauthorized)?;
+        let key = self
+            .by_hash
+            .get(&sha256_hex(presented.as_bytes()))
+            .ok_or(Denied::Unauthorized)?;
         key.limiter
             .check()
             .map_err(|not_until| Denied::RateLimited {
@@ -143,17 +145,12 @@ mod tests {
     use super::*;
 
     const KEY: &str = "s3cret-key";
-    // printf %s s3cret-key | sha256sum
-    fn hash(key: &str) -> String {
-        let digest = ring::digest::digest(&ring::digest::SHA256, key.as_bytes());
-        digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
-    }
 
     fn keys(rate: u32, burst: u32) -> Keys {
         Keys::from_entries(
             vec![KeyEntry {
                 id: "team-a".into(),
-                sha256: hash(KEY),
+                sha256: sha256_hex(KEY.as_bytes()),
                 rate_per_sec: None,
                 burst: None,
             }],

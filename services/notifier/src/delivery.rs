@@ -11,7 +11,7 @@ use reqwest::StatusCode;
 use standardwebhooks::Webhook;
 use uuid::Uuid;
 
-use crate::resolver::{self, GuardedResolver};
+use crate::resolver::{AllRefused, GuardedResolver};
 
 /// How an attempt ended.
 #[derive(Debug, PartialEq)]
@@ -164,7 +164,7 @@ impl Deliverer {
             ))),
             Err(err) => {
                 let reason = with_causes(&err);
-                if reason.contains(resolver::REFUSED) {
+                if refused_by_policy(&err) {
                     Outcome::Refused(Failure::without_status(format!(
                         "the callback URL cannot be used: {reason}"
                     )))
@@ -176,6 +176,19 @@ impl Deliverer {
             }
         }
     }
+}
+
+/// Whether the resolver refused every address the host has: that will not change by
+/// retrying, unlike a network failure.
+fn refused_by_policy(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(err);
+    while let Some(err) = cause {
+        if err.is::<AllRefused>() {
+            return true;
+        }
+        cause = err.source();
+    }
+    false
 }
 
 /// The error and its causes, which reqwest keeps apart ("error sending request" alone says

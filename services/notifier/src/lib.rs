@@ -91,7 +91,8 @@ pub async fn run(config: NotifierConfig, shutdown: CancellationToken) -> anyhow:
             async move { notifier.handle(message).await }
         }
     };
-    let (first, second) = tokio::join!(
+    // Pull failures are retried inside; these end only at shutdown.
+    tokio::join!(
         consumer::process(
             results,
             config.notifier_concurrency,
@@ -105,8 +106,6 @@ pub async fn run(config: NotifierConfig, shutdown: CancellationToken) -> anyhow:
             handle(notifier),
         ),
     );
-    first?;
-    second?;
     tracing::info!("notifier stopped");
     Ok(())
 }

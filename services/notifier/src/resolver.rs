@@ -19,13 +19,10 @@ pub struct GuardedResolver {
     overrides: HashMap<String, Vec<IpAddr>>,
 }
 
-/// In the error when every address was refused, so a delivery can tell it from a network
-/// failure (it will not get better by retrying).
-pub const REFUSED: &str = "resolves only to refused addresses";
-
-/// Every address a host resolved to was refused.
+/// Every address a host resolved to was refused: a delivery tells it from a network failure
+/// by its type (it will not get better by retrying).
 #[derive(Debug, thiserror::Error)]
-#[error("{host} {}: {}", REFUSED, list(.refused))]
+#[error("{host} resolves only to refused addresses: {}", list(.refused))]
 pub struct AllRefused {
     pub host: String,
     pub refused: Vec<RefusedAddress>,
@@ -148,7 +145,7 @@ mod tests {
         assert!(resolve(&resolver, "rebind.test")
             .await
             .unwrap_err()
-            .contains(REFUSED));
+            .contains("resolves only to refused addresses"));
         // Names are matched case-insensitively and without a trailing dot.
         assert!(resolve(&resolver, "ReBind.TEST.").await.is_err());
     }

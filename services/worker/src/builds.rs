@@ -7,6 +7,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use async_nats::jetstream::{self, object_store};
+use exec_engine::digest::sha256_hex;
 use exec_engine::{Language, Submission};
 use tokio::io::AsyncReadExt as _;
 
@@ -32,10 +33,7 @@ impl BuildKey {
             submission.imports,
             submission.function_name,
         ]);
-        let digest = ring::digest::digest(&ring::digest::SHA256, fields.to_string().as_bytes());
-        Some(Self(
-            digest.as_ref().iter().map(|b| format!("{b:02x}")).collect(),
-        ))
+        Some(Self(sha256_hex(fields.to_string().as_bytes())))
     }
 
     pub fn as_str(&self) -> &str {

@@ -149,7 +149,7 @@ pub async fn run(config: WorkerConfig, shutdown: CancellationToken) -> anyhow::R
         let worker = worker.clone();
         async move { worker.handle(message).await }
     })
-    .await?;
+    .await;
     let _ = announcing.await;
     if let Some(filling) = filling {
         // The warm sandboxes are removed before the worker says it stopped.

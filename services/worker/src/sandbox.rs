@@ -81,6 +81,8 @@ pub enum SandboxError {
     Docker(#[from] DockerError),
     #[error("could not hand the job to the sandbox: {0}")]
     Stdin(#[from] std::io::Error),
+    #[error("the container did not end within {0:?}")]
+    TimedOut(Duration),
 }
 
 #[derive(Clone)]
@@ -290,10 +292,7 @@ impl Sandbox {
         let _ = remove(&self.docker, &id).await;
         match text {
             Ok(text) => Ok(text?),
-            Err(_) => Err(SandboxError::Stdin(std::io::Error::new(
-                std::io::ErrorKind::TimedOut,
-                "the command did not end in time",
-            ))),
+            Err(_) => Err(SandboxError::TimedOut(limit)),
         }
     }
 }
