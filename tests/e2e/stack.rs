@@ -162,6 +162,9 @@ impl Stack {
             // No request waits longer than a result may.
             http: reqwest::Client::builder()
                 .timeout(RESULT_TIMEOUT)
+                // Given up before the gateway closes idle connections (30 s), so none is
+                // reused just as it is closed.
+                .pool_idle_timeout(Duration::from_secs(10))
                 .build()
                 .expect("an HTTP client"),
             shutdown,

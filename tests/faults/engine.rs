@@ -237,6 +237,9 @@ impl Engine {
         notifier.logged("notifier ready", 1).await;
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
+            // Idle connections are given up before the gateway closes them (after
+            // HTTP_IDLE_TIMEOUT_SECS), so none is reused just as it is closed.
+            .pool_idle_timeout(Duration::from_secs(10))
             .build()
             .expect("an HTTP client");
         let gateway_url = format!("http://127.0.0.1:{gateway_port}");
