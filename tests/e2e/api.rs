@@ -122,9 +122,7 @@ async fn the_gateway_serves_health_docs_and_its_checked_in_spec() {
     assert_eq!(ready.status().as_u16(), 200);
 
     let served = get("/openapi.json").await.unwrap().text().await.unwrap();
-    let checked_in =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json"))
-            .unwrap();
+    let checked_in = std::fs::read_to_string(crate::repo_path("openapi/openapi.json")).unwrap();
     assert_eq!(served.trim_end(), checked_in.trim_end());
     let spec: Value = serde_json::from_str(&served).unwrap();
     assert!(spec["paths"]["/execute"]["post"].is_object());

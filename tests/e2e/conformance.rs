@@ -4,7 +4,7 @@
 //! golden test that every sandbox image speaks `harness/PROTOCOL.md` the same way.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use exec_engine::Language;
@@ -34,7 +34,7 @@ struct ProblemTest {
 }
 
 fn problems_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance")
+    crate::repo_path("tests/conformance")
 }
 
 pub fn extension(language: Language) -> &'static str {

@@ -6,8 +6,6 @@
 //! and have their whole memory and pids budget. The programs are
 //! `tests/cross_submission/{plant,check}.<extension>`.
 
-use std::path::Path;
-
 use exec_engine::Language;
 use serde_json::json;
 
@@ -15,9 +13,7 @@ use crate::conformance::{extension, languages_under_test};
 use crate::stack::{Stack, StackOptions};
 
 fn program(name: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/cross_submission")
-        .join(name);
+    let path = crate::repo_path("tests/cross_submission").join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("{} is missing", path.display()))
 }
 

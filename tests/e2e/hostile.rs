@@ -2,7 +2,7 @@
 //! engine keeps serving. The cases live under `tests/hostile/<language>_<name>/`.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
@@ -35,7 +35,7 @@ struct CaseTest {
 }
 
 fn cases_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/hostile")
+    crate::repo_path("tests/hostile")
 }
 
 /// The case folders, named `<language>_<what>`.

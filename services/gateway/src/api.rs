@@ -707,6 +707,9 @@ async fn follow(
     let deadline = tokio::time::Instant::now() + MAX_FOLLOW;
     loop {
         let told = tokio::select! {
+            // Statuses first: one told before the result (the worker tells every test's
+            // verdict before it stores the result) is passed on before it.
+            biased;
             message = statuses.next() => match message.map(|m| serde_json::from_slice(&m.payload)) {
                 Some(Ok(state::StatusEvent::Running)) => phase(state::Phase::Running, tests_done),
                 Some(Ok(state::StatusEvent::Test { index, result })) => {

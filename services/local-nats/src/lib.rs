@@ -9,9 +9,16 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// The repo's single-server configuration (max_payload and the JetStream limits).
-fn config_path() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../nats/nats-server.conf")
+/// The repo's single-server configuration (max_payload and the JetStream limits), embedded
+/// rather than found by path: a build directory shared by clones in other places must not
+/// point a binary at a file in another clone.
+const CONFIG: &str = include_str!("../../../nats/nats-server.conf");
+
+/// Writes [`CONFIG`] into `dir` and gives its path.
+fn config_in(dir: &Path) -> PathBuf {
+    let path = dir.join("nats-server.conf");
+    std::fs::write(&path, CONFIG).expect("the config is written to the temp dir");
+    path
 }
 
 fn spawn(args: &[OsString]) -> Child {
@@ -53,7 +60,7 @@ impl NatsServer {
     pub fn start() -> Self {
         let dir = tempfile::tempdir().expect("a temp dir");
         let log = dir.path().join("nats.log");
-        let mut args: Vec<OsString> = vec!["-c".into(), config_path().into()];
+        let mut args: Vec<OsString> = vec!["-c".into(), config_in(dir.path()).into()];
         args.extend(["-js", "-a", "127.0.0.1", "-p", "-1", "-sd"].map(OsString::from));
         args.push(dir.path().join("js").into());
         args.push("-l".into());
@@ -142,6 +149,7 @@ impl NatsCluster {
     pub fn start(n: usize) -> Self {
         assert!(n > 0, "a cluster has at least one node");
         let dir = tempfile::tempdir().expect("a temp dir");
+        let config = config_in(dir.path());
         let ports = free_ports(2 * n);
         let (client_ports, cluster_ports) = ports.split_at(n);
         let route = |port: u16| format!("nats://127.0.0.1:{port}");
@@ -153,7 +161,7 @@ impl NatsCluster {
                     .collect::<Vec<_>>()
                     .join(",");
                 let log = dir.path().join(format!("node-{i}.log"));
-                let mut args: Vec<OsString> = vec!["-c".into(), config_path().into()];
+                let mut args: Vec<OsString> = vec!["-c".into(), config.clone().into()];
                 for arg in [
                     "-js".to_owned(),
                     "-a".to_owned(),

@@ -233,7 +233,7 @@ impl Worker {
         let message = Arc::new(message);
         let keep_alive = consumer::keep_alive(message.clone(), PROGRESS_EVERY);
         let (verdicts, told) = tokio::sync::mpsc::unbounded_channel();
-        report_progress(
+        let reported = report_progress(
             self.executions.clone(),
             self.client.clone(),
             submission.id,
@@ -247,8 +247,10 @@ impl Worker {
                 return;
             }
         };
-        // The report ends once it has told the last verdict.
+        // The report ends once it has told the last verdict; the result is stored after
+        // it, so that a follower sees every test's verdict before the result.
         drop(verdicts);
+        let _ = reported.await;
         drop(keep_alive);
 
         let delivered = message.info().map_or(1, |info| info.delivered);
@@ -322,13 +324,13 @@ impl Worker {
 /// Tells how `id` goes as it runs: live on `exec.status.<id>` (that it runs, then each
 /// test's verdict as it comes), and in its state the count of tests done, written at most
 /// every [`TESTS_DONE_EVERY`]. Best effort: these are progress reports; the stored result
-/// is what counts.
+/// is what counts. The task ends once `verdicts` is closed and all of them are told.
 fn report_progress(
     executions: Executions,
     client: async_nats::Client,
     id: uuid::Uuid,
     mut verdicts: tokio::sync::mpsc::UnboundedReceiver<(usize, exec_engine::TestResult)>,
-) {
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let tell = |event: StatusEvent| {
             let client = client.clone();
@@ -351,7 +353,10 @@ fn report_progress(
                     }
                     None => {
                         if written != Some(done) {
-                            let _ = executions.running(id, done).await;
+                            // Not awaited: the live events are told, and a slow store must
+                            // not hold the result back.
+                            let executions = executions.clone();
+                            tokio::spawn(async move { executions.running(id, done).await });
                         }
                         return;
                     }
@@ -365,5 +370,5 @@ fn report_progress(
                 }
             }
         }
-    });
+    })
 }
