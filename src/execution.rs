@@ -4,11 +4,11 @@
 //! added beside them (`status`, `time_ms`, `memory_kb`, `stdout`, `stderr`, ...) only add.
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::compare::Comparison;
+use crate::exact_json::ExactJson;
 use crate::{Language, Submission, TestCase, Verdict};
 
 /// What `actual_output` says for a test that produced no value, as the original
@@ -46,7 +46,7 @@ pub struct ExecutionResult {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TestResult {
-    pub input: Value,
+    pub input: ExactJson,
     pub expected_output: String,
     pub actual_output: String,
     pub passed: bool,
@@ -264,7 +264,7 @@ impl ExecutionResult {
         }
         for test in self.results.iter_mut().rev() {
             if json_len(&test.input) > KEPT_WHEN_CUT {
-                test.input = Value::String(CUT_NOTE.to_owned());
+                test.input = ExactJson::string(CUT_NOTE);
             }
         }
         true
@@ -294,11 +294,11 @@ mod tests {
             imports: vec![],
             test_cases: vec![
                 TestCase {
-                    input: json!([2]),
+                    input: (&json!([2])).into(),
                     expected_output: "2".into(),
                 },
                 TestCase {
-                    input: json!([3]),
+                    input: (&json!([3])).into(),
                     expected_output: "4".into(),
                 },
             ],

@@ -12,6 +12,7 @@ pub mod compare;
 pub mod config;
 pub mod consumer;
 pub mod digest;
+pub mod exact_json;
 pub mod execution;
 pub mod language;
 pub mod registry;

@@ -70,7 +70,7 @@ impl Callback {
 
 /// What a running execution tells live on `exec.status.<id>`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "event", rename_all = "snake_case")]
+#[serde(into = "StatusWire", try_from = "StatusWire")]
 pub enum StatusEvent {
     /// A worker has started it.
     Running,
@@ -79,6 +79,61 @@ pub enum StatusEvent {
         index: usize,
         result: Box<crate::TestResult>,
     },
+}
+
+/// [`StatusEvent`] on the wire: `{"event": "running"}` or `{"event": "test", "index",
+/// "result"}`. A plain struct rather than `#[serde(tag)]`, which buffers what it reads and
+/// so cannot carry a test's exact input.
+#[derive(Serialize, Deserialize)]
+struct StatusWire {
+    event: StatusKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    index: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    result: Option<Box<crate::TestResult>>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum StatusKind {
+    Running,
+    Test,
+}
+
+impl From<StatusEvent> for StatusWire {
+    fn from(event: StatusEvent) -> Self {
+        match event {
+            StatusEvent::Running => Self {
+                event: StatusKind::Running,
+                index: None,
+                result: None,
+            },
+            StatusEvent::Test { index, result } => Self {
+                event: StatusKind::Test,
+                index: Some(index),
+                result: Some(result),
+            },
+        }
+    }
+}
+
+impl TryFrom<StatusWire> for StatusEvent {
+    type Error = &'static str;
+
+    fn try_from(wire: StatusWire) -> Result<Self, Self::Error> {
+        match wire {
+            StatusWire {
+                event: StatusKind::Running,
+                ..
+            } => Ok(Self::Running),
+            StatusWire {
+                event: StatusKind::Test,
+                index: Some(index),
+                result: Some(result),
+            } => Ok(Self::Test { index, result }),
+            StatusWire { .. } => Err("a test event carries its index and result"),
+        }
+    }
 }
 
 /// A running execution's progress.
@@ -459,6 +514,35 @@ mod tests {
         assert_eq!(key.len(), 64);
         assert!(key.chars().all(|c| c.is_ascii_hexdigit()));
         assert_ne!(key, idempotency_key("client 7 / retry: ☂"));
+    }
+
+    #[test]
+    fn status_events_keep_the_wire_format_and_exact_inputs() {
+        assert_eq!(
+            serde_json::to_string(&StatusEvent::Running).unwrap(),
+            r#"{"event":"running"}"#
+        );
+        let case = crate::TestCase {
+            input: crate::exact_json::ExactJson::parse("[18446744073709551616]").unwrap(),
+            expected_output: "18446744073709551616".to_owned(),
+        };
+        let result = crate::TestResult::returned(
+            &case,
+            crate::compare::Comparison::ReturnedValue,
+            "18446744073709551616".to_owned(),
+            1.0,
+            None,
+            Default::default(),
+        );
+        let event = StatusEvent::Test {
+            index: 3,
+            result: Box::new(result),
+        };
+        let wire = serde_json::to_string(&event).unwrap();
+        assert!(wire
+            .starts_with(r#"{"event":"test","index":3,"result":{"input":[18446744073709551616],"#));
+        assert_eq!(serde_json::from_str::<StatusEvent>(&wire).unwrap(), event);
+        assert!(serde_json::from_str::<StatusEvent>(r#"{"event":"test"}"#).is_err());
     }
 
     #[test]

@@ -3,12 +3,14 @@
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::callback_policy::CallbackPolicy;
 use crate::compare::Comparison;
+use crate::exact_json::ExactJson;
 use crate::Language;
 
 /// A validated request to run `function_name` from `code` once per test case, or, without
@@ -40,7 +42,7 @@ pub struct Submission {
 /// program mode `input` is the program's stdin (a string) and `expected_output` its stdout.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TestCase {
-    pub input: Value,
+    pub input: ExactJson,
     pub expected_output: String,
 }
 
@@ -99,10 +101,12 @@ pub fn parse_json(body: &[u8]) -> Result<Value, SubmissionError> {
     let value = StrictValue
         .deserialize(&mut reader)
         .and_then(|value| reader.end().map(|()| value))
-        .map_err(|e| {
-            SubmissionError::Malformed(format!("the request body is not valid JSON: {e}"))
-        })?;
+        .map_err(malformed)?;
     Ok(value)
+}
+
+fn malformed(err: serde_json::Error) -> SubmissionError {
+    SubmissionError::Malformed(format!("the request body is not valid JSON: {err}"))
 }
 
 /// A JSON value whose objects hold each key once.
@@ -182,21 +186,22 @@ impl Submission {
     /// Reads a request body in the original specification's format. Unknown fields are
     /// ignored so that clients may send extras that later versions understand.
     pub fn parse(body: &[u8], limits: &SubmissionLimits) -> Result<Submission, SubmissionError> {
-        Self::from_json(parse_json(body)?, limits)
+        let submission: &RawValue = serde_json::from_slice(body).map_err(malformed)?;
+        Self::from_json(submission, limits)
     }
 
-    /// Reads one submission already parsed as JSON (an item of a batch, say).
+    /// Reads one submission given as JSON text (an item of a batch, say).
     pub fn from_json(
-        value: Value,
+        submission: &RawValue,
         limits: &SubmissionLimits,
     ) -> Result<Submission, SubmissionError> {
-        let Value::Object(fields) = value else {
+        let Value::Object(fields) = parse_json(submission.get().as_bytes())? else {
             return Err(SubmissionError::Malformed(
                 "a submission must be a JSON object".to_owned(),
             ));
         };
         let function_name = parse_function_name(&fields)?;
-        let test_cases = parse_test_cases(&fields, limits)?;
+        let test_cases = parse_test_cases(&fields, submission, limits)?;
         if function_name.is_none() {
             check_program_inputs(&test_cases)?;
         }
@@ -369,6 +374,7 @@ fn parse_imports(
 
 fn parse_test_cases(
     fields: &Map<String, Value>,
+    submission: &RawValue,
     limits: &SubmissionLimits,
 ) -> Result<Vec<TestCase>, SubmissionError> {
     let items = match fields.get("test_cases") {
@@ -392,37 +398,50 @@ fn parse_test_cases(
             ),
         ));
     }
-    items
-        .iter()
-        .enumerate()
-        .map(|(i, item)| {
-            let Value::Object(case) = item else {
+    for (i, item) in items.iter().enumerate() {
+        let Value::Object(case) = item else {
+            return Err(invalid(
+                format!("test_cases[{i}]"),
+                "a test case must be an object with input and expected_output",
+            ));
+        };
+        for field in ["input", "expected_output"] {
+            if !case.contains_key(field) {
                 return Err(invalid(
-                    format!("test_cases[{i}]"),
-                    "a test case must be an object with input and expected_output",
+                    format!("test_cases[{i}].{field}"),
+                    format!("{field} is required"),
                 ));
-            };
-            let input = case
-                .get("input")
-                .cloned()
-                .ok_or_else(|| invalid(format!("test_cases[{i}].input"), "input is required"))?;
-            let expected_output = match case.get("expected_output") {
-                None => {
-                    return Err(invalid(
-                        format!("test_cases[{i}].expected_output"),
-                        "expected_output is required",
-                    ))
-                }
-                Some(Value::String(s)) => s.clone(),
-                // A JSON value given where text was expected means the same value as text.
-                Some(other) => other.to_string(),
-            };
-            Ok(TestCase {
-                input,
-                expected_output,
-            })
+            }
+        }
+    }
+    exact_test_cases(submission)
+}
+
+/// The test cases as written, once their shape is checked: the `Value` read for checking
+/// rounds integers beyond 64 bits, which must reach the code, and the judge, exactly.
+fn exact_test_cases(submission: &RawValue) -> Result<Vec<TestCase>, SubmissionError> {
+    #[derive(Deserialize)]
+    struct Cases {
+        test_cases: Vec<Case>,
+    }
+    #[derive(Deserialize)]
+    struct Case {
+        input: ExactJson,
+        expected_output: ExactJson,
+    }
+    let cases: Cases = serde_json::from_str(submission.get()).map_err(malformed)?;
+    Ok(cases
+        .test_cases
+        .into_iter()
+        .map(|case| TestCase {
+            input: case.input,
+            // A JSON value given where text was expected means the same value as text.
+            expected_output: case
+                .expected_output
+                .as_string()
+                .unwrap_or_else(|| case.expected_output.text().to_owned()),
         })
-        .collect()
+        .collect())
 }
 
 /// An optional whole number within `min..=max`.
@@ -510,7 +529,7 @@ mod tests {
         assert_eq!(s.language, Language::Python);
         assert_eq!(s.function_name.as_deref(), Some("add_numbers"));
         assert_eq!(s.comparison(), Comparison::ReturnedValue);
-        assert_eq!(s.test_cases[0].input, json!([2, 3]));
+        assert_eq!(s.test_cases[0].input.text(), "[2,3]");
         assert_eq!(s.test_cases[0].expected_output, "5");
         assert_eq!(
             s.callback_url.as_deref(),
@@ -663,6 +682,26 @@ mod tests {
         let mut body = valid();
         body.as_object_mut().unwrap().remove("function_name");
         assert_eq!(field_of(parse(body)), "test_cases[0].input");
+    }
+
+    #[test]
+    fn integers_beyond_64_bits_are_kept_as_written() {
+        let body = br#"{"language": "python", "code": "def f(x): return x", "function_name": "f",
+            "test_cases": [
+                {"input": [18446744073709551616, {"b": 1e30, "a": -0.0}],
+                 "expected_output": 18446744073709551617},
+                {"input": "7\n", "expected_output": "7"}]}"#;
+        let s = Submission::parse(body, &SubmissionLimits::default()).unwrap();
+        assert_eq!(
+            s.test_cases[0].input.text(),
+            r#"[18446744073709551616,{"b":1e30,"a":-0.0}]"#
+        );
+        assert_eq!(s.test_cases[0].expected_output, "18446744073709551617");
+        assert_eq!(s.test_cases[1].input.as_string().unwrap(), "7\n");
+        // Carried to the worker as written.
+        let wire = serde_json::to_vec(&s).unwrap();
+        let carried: Submission = serde_json::from_slice(&wire).unwrap();
+        assert_eq!(carried, s);
     }
 
     #[test]

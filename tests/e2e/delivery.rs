@@ -2,6 +2,7 @@
 //! idempotent request, signed callbacks, dead letters it can replay, and callbacks that go
 //! to public addresses only.
 
+use futures::StreamExt;
 use std::time::Duration;
 
 use callback_receiver::ReceiverConfig;
@@ -328,4 +329,56 @@ async fn progress_is_streamed_live_as_server_sent_events() {
         .get(&format!("/executions/{}/events", uuid::Uuid::new_v4()))
         .await;
     assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn integers_beyond_64_bits_reach_the_code_and_come_back_as_written() {
+    let stack = Stack::start().await;
+    // Written as text: serde_json's Value (this test's own) would round them.
+    let exact_input = "[18446744073709551616,-123456789012345678901234567890]";
+    let body = format!(
+        r#"{{"language": "python", "function_name": "f",
+            "code": "def f(a, b):\n    return [a + 1, b]",
+            "test_cases": [{{"input": {exact_input},
+                             "expected_output": [18446744073709551617, -123456789012345678901234567890]}}]}}"#
+    );
+    let mut subscriber = stack.subscribe("exec.result.>").await;
+    let (status, answer) = stack.post_raw(body, "application/json").await;
+    assert_eq!(status, 202, "{answer}");
+    let id = answer["id"].as_str().unwrap().to_owned();
+    let input = format!(r#""input":{exact_input}"#);
+    let actual = r#""actual_output":"[18446744073709551617,-123456789012345678901234567890]""#;
+
+    let published = loop {
+        let message = subscriber.next().await.expect("a result is published");
+        if message.subject.ends_with(id.as_str()) {
+            break String::from_utf8(message.payload.to_vec()).unwrap();
+        }
+    };
+    assert!(published.contains(&input), "{published}");
+    assert!(published.contains(actual), "{published}");
+    assert!(published.contains(r#""all_passed":true"#), "{published}");
+
+    let url = format!("{}/executions/{id}", stack.gateway);
+    let state = stack
+        .http
+        .get(&url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(state.contains(&input) && state.contains(actual), "{state}");
+    let events = stack
+        .http
+        .get(format!("{url}/events"))
+        .send()
+        .await
+        .unwrap();
+    let events = events.text().await.unwrap();
+    assert!(
+        events.contains(&input) && events.contains(actual),
+        "{events}"
+    );
 }

@@ -19,7 +19,8 @@ use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::{json, Value};
 
 use processes::Exit;
@@ -40,7 +41,8 @@ struct Job {
     function_name: Option<String>,
     #[serde(default)]
     imports: Vec<String>,
-    inputs: Vec<Value>,
+    /// Each as the worker wrote it: a `Value` would round integers beyond 64 bits.
+    inputs: Vec<Box<RawValue>>,
     output_limit_bytes: usize,
     value_limit_bytes: usize,
     lifetime_ms: u64,
@@ -54,6 +56,14 @@ struct Job {
     /// Whether to send the harness's build of the code with `loaded`.
     #[serde(default)]
     return_build: bool,
+}
+
+/// One test for the harness (PROTOCOL.md, "Supervisor → harness").
+#[derive(Serialize)]
+struct TestLine<'a> {
+    index: usize,
+    input: &'a RawValue,
+    reply: String,
 }
 
 fn main() {
@@ -272,7 +282,11 @@ impl Harness {
         }
         for (index, input) in job.inputs.iter().enumerate() {
             let mut fifo = ReplyFifo::create(caps.reply_bytes())?;
-            let line = json!({"index": index, "input": input, "reply": fifo.path});
+            let line = TestLine {
+                index,
+                input,
+                reply: fifo.path.clone(),
+            };
             let oom_before = cgroup::oom_kills();
             let started = Instant::now();
             let Exchange::Replied(reply) = self.exchange(&line, &mut fifo)? else {
@@ -294,7 +308,7 @@ impl Harness {
 
     /// Writes `line` to the harness and waits for the reply on `fifo`, draining the
     /// harness's stdout and stderr meanwhile.
-    fn exchange(&mut self, line: &Value, fifo: &mut ReplyFifo) -> io::Result<Exchange> {
+    fn exchange(&mut self, line: &impl Serialize, fifo: &mut ReplyFifo) -> io::Result<Exchange> {
         let mut pending = serde_json::to_vec(line)?;
         pending.push(b'\n');
         let mut written = 0;

@@ -104,7 +104,7 @@ pub struct ExecutionState {
     pub id: String,
     pub state: ExecutionPhase,
     /// The result document, as its callback carries it; null until completed.
-    pub result: Option<serde_json::Value>,
+    pub result: Option<crate::exact_body::ResultDocument>,
     /// Tests with a verdict so far.
     pub tests_done: u64,
     pub callback: CallbackState,
@@ -218,7 +218,7 @@ pub enum BatchResponse {
 #[derive(ApiResponse)]
 pub enum StateResponse {
     #[oai(status = 200)]
-    Found(Json<ExecutionState>),
+    Found(crate::exact_body::ExactJsonBody<ExecutionState>),
     /// The id is not a UUID, or `wait` is over 60.
     #[oai(status = 400)]
     Malformed(Json<ErrorBody>),
@@ -236,7 +236,7 @@ pub enum EventsResponse {
     /// `test` (a test's result with its `index`) as each completes, then `completed` (the
     /// result document), and the stream ends. It also ends after 10 minutes: reconnect.
     #[oai(status = 200)]
-    Events(EventStream<BoxStream<'static, serde_json::Value>>),
+    Events(EventStream<BoxStream<'static, StreamEvent>>),
     #[oai(status = 400)]
     Malformed(Json<ErrorBody>),
     #[oai(status = 404)]
@@ -465,7 +465,9 @@ impl Api {
             ));
         }
         match wait_for(&state, id, Duration::from_secs(wait)).await {
-            Ok(Some(execution)) => StateResponse::Found(Json(execution_state(execution))),
+            Ok(Some(execution)) => {
+                StateResponse::Found(crate::exact_body::ExactJsonBody(execution_state(execution)))
+            }
             Ok(None) => StateResponse::NotFound(Json(ApiError::NotFound.body())),
             Err(err) => {
                 tracing::warn!(error = %err, "state not read");
@@ -511,14 +513,8 @@ impl Api {
         EventsResponse::Events(
             EventStream::new(stream.boxed())
                 .keep_alive(Duration::from_secs(15))
-                .to_event(|mut event| {
-                    let name = event
-                        .as_object_mut()
-                        .and_then(|fields| fields.remove(EVENT_FIELD))
-                        .and_then(|name| name.as_str().map(str::to_owned))
-                        .unwrap_or_default();
-                    let payload = event.get(DATA_FIELD).cloned().unwrap_or(event);
-                    poem::web::sse::Event::message(payload.to_string()).event_type(name)
+                .to_event(|event| {
+                    poem::web::sse::Event::message(event.data).event_type(event.event)
                 }),
         )
     }
@@ -670,11 +666,29 @@ impl Api {
 
 /// How long one events stream lasts at most.
 const MAX_FOLLOW: Duration = Duration::from_secs(600);
-const EVENT_FIELD: &str = "event";
-const DATA_FIELD: &str = "data";
+/// One Server-Sent Event: its name and its JSON data, as text so that a test's exact input
+/// is passed on as written.
+#[derive(Debug, poem_openapi::Object)]
+pub struct StreamEvent {
+    /// `state`, `test` or `completed`.
+    pub event: String,
+    /// The event's JSON data.
+    pub data: String,
+}
 
-fn event(name: &str, data: serde_json::Value) -> serde_json::Value {
-    serde_json::json!({ EVENT_FIELD: name, DATA_FIELD: data })
+fn event(name: &str, data: String) -> StreamEvent {
+    StreamEvent {
+        event: name.to_owned(),
+        data,
+    }
+}
+
+/// A test's result with its index, as the `test` event carries it.
+#[derive(serde::Serialize)]
+struct TestEvent<'a> {
+    #[serde(flatten)]
+    result: &'a exec_engine::TestResult,
+    index: usize,
 }
 
 /// Tells `execution`'s state now, then what its worker tells as it runs, until its result
@@ -683,21 +697,17 @@ async fn follow(
     execution: state::Execution,
     mut statuses: async_nats::Subscriber,
     mut stored: async_nats::Subscriber,
-    events: futures::channel::mpsc::UnboundedSender<serde_json::Value>,
+    events: futures::channel::mpsc::UnboundedSender<StreamEvent>,
 ) {
     // `Phase` serializes as its name on the wire (`running`).
     let phase = |phase: state::Phase, tests_done: usize| {
         event(
             "state",
-            serde_json::json!({"state": phase, "tests_done": tests_done}),
+            serde_json::json!({"state": phase, "tests_done": tests_done}).to_string(),
         )
     };
-    let completed = |document: &[u8]| {
-        event(
-            "completed",
-            serde_json::from_slice(document).unwrap_or(serde_json::Value::Null),
-        )
-    };
+    let completed =
+        |document: &[u8]| event("completed", String::from_utf8_lossy(document).into_owned());
     let _ = events.unbounded_send(phase(execution.phase, execution.tests_done));
     if let Some(result) = &execution.result {
         let _ = events.unbounded_send(completed(result));
@@ -714,9 +724,8 @@ async fn follow(
                 Some(Ok(state::StatusEvent::Running)) => phase(state::Phase::Running, tests_done),
                 Some(Ok(state::StatusEvent::Test { index, result })) => {
                     tests_done = tests_done.max(index + 1);
-                    let mut test = serde_json::to_value(result).unwrap_or_default();
-                    test["index"] = index.into();
-                    event("test", test)
+                    let test = TestEvent { result: &result, index };
+                    event("test", serde_json::to_string(&test).unwrap_or_default())
                 }
                 Some(Err(_)) => continue,
                 None => return,
@@ -821,7 +830,7 @@ fn execution_state(execution: state::Execution) -> ExecutionState {
         },
         result: execution
             .result
-            .and_then(|document| serde_json::from_slice(&document).ok()),
+            .and_then(|document| crate::exact_body::ResultDocument::new(&document)),
         tests_done: execution.tests_done as u64,
         callback,
     }

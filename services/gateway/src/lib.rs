@@ -5,6 +5,7 @@ mod backlog;
 mod config;
 mod connections;
 mod error;
+mod exact_body;
 mod keys;
 mod submission_body;
 

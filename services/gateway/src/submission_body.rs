@@ -123,8 +123,10 @@ impl ParsePayload for BatchBody {
     async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
         let state = app_state(request);
         let bytes = read_body(state, body, state.max_batch_body_bytes).await?;
+        // Read strictly first (a key twice, anywhere, is refused), then item by item as
+        // written, so that each keeps its exact numbers.
         let value = exec_engine::submission::parse_json(&bytes).map_err(ApiError::from)?;
-        let serde_json::Value::Object(mut fields) = value else {
+        let serde_json::Value::Object(fields) = value else {
             return Err(
                 ApiError::Malformed("the request body must be a JSON object".into()).into(),
             );
@@ -133,7 +135,7 @@ impl ParsePayload for BatchBody {
             field: "submissions".to_owned(),
             message,
         };
-        let Some(serde_json::Value::Array(items)) = fields.remove("submissions") else {
+        let Some(serde_json::Value::Array(items)) = fields.get("submissions") else {
             return Err(invalid("submissions must be an array of submissions".into()).into());
         };
         if items.is_empty() || items.len() > state.max_batch {
@@ -143,8 +145,17 @@ impl ParsePayload for BatchBody {
             ))
             .into());
         }
+        #[derive(serde::Deserialize)]
+        struct Items<'a> {
+            #[serde(borrow)]
+            submissions: Vec<&'a serde_json::value::RawValue>,
+        }
+        let items: Items = serde_json::from_slice(&bytes).map_err(|err| {
+            ApiError::Malformed(format!("the request body is not valid JSON: {err}"))
+        })?;
         Ok(BatchBody(
             items
+                .submissions
                 .into_iter()
                 .map(|item| Submission::from_json(item, &state.limits))
                 .collect(),

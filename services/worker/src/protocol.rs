@@ -3,10 +3,10 @@
 //! ways a sandbox may end, into the result document. No I/O here: the executor drives it.
 
 use exec_engine::compare::Comparison;
+use exec_engine::exact_json::ExactJson;
 use exec_engine::execution::{CapturedOutput, RunTimes};
 use exec_engine::{canonical, ExecutionResult, Submission, TestResult, Verdict};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use std::time::Duration;
 
@@ -18,7 +18,7 @@ pub struct SandboxJob<'a> {
     pub code: &'a str,
     pub function_name: Option<&'a str>,
     pub imports: &'a [String],
-    pub inputs: Vec<&'a Value>,
+    pub inputs: Vec<&'a ExactJson>,
     pub output_limit_bytes: usize,
     pub value_limit_bytes: usize,
     /// When the supervisor ends the container, whatever runs.
@@ -551,7 +551,7 @@ pub(crate) mod tests {
             imports: vec![],
             test_cases: (0..cases)
                 .map(|i| TestCase {
-                    input: json!([i]),
+                    input: (&json!([i])).into(),
                     expected_output: i.to_string(),
                 })
                 .collect(),
@@ -796,7 +796,7 @@ pub(crate) mod tests {
         };
         let line = SandboxJob::new(&s, 1, LIMITS, Duration::from_secs(20), false).to_line();
         assert_eq!(line.iter().filter(|&&b| b == b'\n').count(), 1);
-        let back: Value = serde_json::from_slice(&line).unwrap();
+        let back: serde_json::Value = serde_json::from_slice(&line).unwrap();
         assert_eq!(back["inputs"], json!([[1], [2]]));
         assert_eq!(back["value_limit_bytes"], 20);
         assert_eq!(back["lifetime_ms"], 20_000);
