@@ -65,6 +65,37 @@ impl Default for StreamSettings {
     }
 }
 
+/// Ready while the connection to NATS is up and JetStream answers for the submissions
+/// stream, within [`READY_CHECK_LIMIT`].
+pub fn readiness(
+    client: async_nats::Client,
+    js: jetstream::Context,
+) -> crate::telemetry::Readiness {
+    std::sync::Arc::new(move || {
+        let (client, js) = (client.clone(), js.clone());
+        Box::pin(async move {
+            if client.connection_state() != async_nats::connection::State::Connected {
+                return vec!["not connected to NATS".to_owned()];
+            }
+            let answered = tokio::time::timeout(
+                READY_CHECK_LIMIT,
+                js.get_stream(subjects::SUBMISSIONS_STREAM),
+            )
+            .await;
+            match answered {
+                Ok(Ok(_)) => Vec::new(),
+                Ok(Err(err)) => vec![format!("JetStream: {err}")],
+                Err(_) => vec![format!(
+                    "JetStream did not answer within {READY_CHECK_LIMIT:?}"
+                )],
+            }
+        })
+    })
+}
+
+/// How long a readiness check waits for JetStream.
+const READY_CHECK_LIMIT: Duration = Duration::from_secs(2);
+
 /// Connects as `name` (shown in the server's connection list) and returns the JetStream
 /// context beside the plain client. `url` may list a cluster's servers, comma-separated.
 pub async fn connect(

@@ -2,9 +2,11 @@
 
 use std::io::IsTerminal;
 use std::net::SocketAddr;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
-use metrics_exporter_prometheus::{BuildError, Matcher, PrometheusBuilder, PrometheusHandle};
+use futures::future::BoxFuture;
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use tokio_util::sync::CancellationToken;
 use tracing_subscriber::EnvFilter;
 
 /// Logs to stderr, filtered by `RUST_LOG` (default `info`): as text, or as one JSON object
@@ -64,19 +66,57 @@ pub fn prometheus() -> PrometheusHandle {
         .get_or_init(|| {
             let recorder = builder().build_recorder();
             let handle = recorder.handle();
-            // A recorder installed first (by `serve_metrics`) keeps recording.
             let _ = metrics::set_global_recorder(recorder);
             handle
         })
         .clone()
 }
 
-/// Serves the process's metrics on `http://<addr>/metrics`, for services without an HTTP
-/// API of their own (`METRICS_ADDR` of workers and notifiers).
-pub fn serve_metrics(addr: SocketAddr) -> Result<(), BuildError> {
-    let (recorder, exporter) = builder().with_http_listener(addr).build()?;
-    let _ = PROMETHEUS.set(recorder.handle());
-    metrics::set_global_recorder(recorder).map_err(BuildError::FailedToSetGlobalRecorder)?;
-    tokio::spawn(exporter);
+/// What a service checks before it says it is ready: each problem found, in words.
+pub type Readiness = Arc<dyn Fn() -> BoxFuture<'static, Vec<String>> + Send + Sync>;
+
+/// Serves `GET /metrics` (Prometheus text) and `GET /readyz` (200 when `ready` finds no
+/// problem, else 503 naming them) on `addr`, for services without an HTTP API of their own
+/// (`METRICS_ADDR` of workers and notifiers); until `shutdown`.
+pub async fn serve_operator(
+    addr: SocketAddr,
+    ready: Readiness,
+    shutdown: CancellationToken,
+) -> std::io::Result<()> {
+    use poem::listener::Listener;
+    use poem::{endpoint::make, get, http::StatusCode, web::Json, IntoResponse, Route};
+
+    prometheus();
+    let readyz = make(move |_| {
+        let ready = ready.clone();
+        async move {
+            let problems = ready().await;
+            if problems.is_empty() {
+                Json(serde_json::json!({"status": "ready"})).into_response()
+            } else {
+                let body = serde_json::json!({"status": "not_ready", "problems": problems});
+                Json(body)
+                    .with_status(StatusCode::SERVICE_UNAVAILABLE)
+                    .into_response()
+            }
+        }
+    });
+    let metrics = make(|_| async { prometheus().render() });
+    let app = Route::new()
+        .at("/metrics", get(metrics))
+        .at("/readyz", get(readyz));
+    // Bound here, so that a taken address stops the service at start.
+    let acceptor = poem::listener::TcpListener::bind(addr)
+        .into_acceptor()
+        .await?;
+    let server = poem::Server::new_with_acceptor(acceptor);
+    tokio::spawn(async move {
+        if let Err(err) = server
+            .run_with_graceful_shutdown(app, shutdown.cancelled_owned(), None)
+            .await
+        {
+            tracing::warn!(error = %err, "the operator endpoint stopped");
+        }
+    });
     Ok(())
 }

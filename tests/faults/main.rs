@@ -103,11 +103,32 @@ async fn a_receiver_that_is_down_for_a_while_gets_every_callback() {
 #[tokio::test]
 async fn nats_killed_and_restarted_mid_flow_loses_nothing() {
     let mut engine = Engine::start(Options::default()).await;
+    // One worker serves /readyz, which says whether NATS and Docker answer.
+    let operator = format!("http://127.0.0.1:{}", engine::free_port());
+    let worker_addr = operator.trim_start_matches("http://").to_owned();
+    engine.workers[0].restart_with(&[("METRICS_ADDR", worker_addr.as_str())]);
+    engine.workers[0].logged("worker ready", 2).await;
+    let ready = |url: String| {
+        let http = engine.http.clone();
+        async move {
+            let response = http.get(url).send().await.unwrap();
+            (response.status().as_u16(), response.text().await.unwrap())
+        }
+    };
+    let (status, body) = ready(format!("{operator}/readyz")).await;
+    assert_eq!((status, body.as_str()), (200, r#"{"status":"ready"}"#));
     let mut accepted = Vec::new();
     let mut unconfirmed = Vec::new();
     for round in 0..60 {
         if round == 20 {
             engine.nats.as_mut().unwrap().kill();
+        }
+        if round == 30 {
+            let (status, body) = ready(format!("{operator}/readyz")).await;
+            assert_eq!(status, 503, "{body}");
+            assert!(body.contains("not connected to NATS"), "{body}");
+            let (status, _) = ready(format!("{}/readyz", engine.gateway_url)).await;
+            assert_eq!(status, 503);
         }
         if round == 40 {
             engine.nats.as_mut().unwrap().restart();
@@ -122,6 +143,7 @@ async fn nats_killed_and_restarted_mid_flow_loses_nothing() {
     assert!(!unconfirmed.is_empty(), "NATS was down for a while");
     assert!(accepted.len() >= 30, "{} accepted", accepted.len());
     engine.assert_nothing_lost_nothing_twice(&accepted).await;
+    assert_eq!(ready(format!("{operator}/readyz")).await.0, 200);
     // A 503's id is either unknown, or was stored after all and ran once.
     let stored = engine.stored_results().await;
     for id in &unconfirmed {
@@ -210,6 +232,13 @@ async fn a_notifier_restarted_with_new_retry_settings_keeps_every_callback() {
         metrics.contains(r#"exec_callback_attempts_total{outcome="retry"}"#),
         "{metrics}"
     );
+    let ready = engine
+        .http
+        .get(format!("http://{metrics_addr}/readyz"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ready.status(), 200);
     engine.receiver.recover();
     engine.assert_nothing_lost_nothing_twice(&ids).await;
 }

@@ -655,12 +655,15 @@ impl Api {
     /// Readiness: the gateway can queue submissions.
     #[oai(path = "/readyz", method = "get")]
     async fn readyz(&self, state: Data<&AppState>) -> ReadyResponse {
-        match state.nats.connection_state() {
-            async_nats::connection::State::Connected => ReadyResponse::Ready(Json(Health {
+        let ready = exec_engine::broker::readiness(state.nats.clone(), state.jetstream.clone());
+        let problems = ready().await;
+        if problems.is_empty() {
+            return ReadyResponse::Ready(Json(Health {
                 status: "ready".to_owned(),
-            })),
-            _ => ReadyResponse::NotReady(Json(ApiError::Unavailable.body()), RETRY_AFTER_SECS),
+            }));
         }
+        tracing::warn!(?problems, "not ready");
+        ReadyResponse::NotReady(Json(ApiError::Unavailable.body()), RETRY_AFTER_SECS)
     }
 }
 

@@ -35,10 +35,16 @@ const STATE_RETRY_DELAY: Duration = Duration::from_secs(2);
 
 /// Delivers callbacks until `shutdown`, then finishes the deliveries in flight.
 pub async fn run(config: NotifierConfig, shutdown: CancellationToken) -> anyhow::Result<()> {
+    let (client, js) = broker::connect(&config.nats_url, subjects::NOTIFIER_CONSUMER).await?;
     if let Some(addr) = config.metrics_addr {
-        telemetry::serve_metrics(addr).context("serving metrics on METRICS_ADDR")?;
+        telemetry::serve_operator(
+            addr,
+            broker::readiness(client, js.clone()),
+            shutdown.clone(),
+        )
+        .await
+        .context("serving METRICS_ADDR")?;
     }
-    let (_client, js) = broker::connect(&config.nats_url, subjects::NOTIFIER_CONSUMER).await?;
     broker::ensure_streams(&js, &config.streams).await?;
     // A changed setting changes the consumers too (bind updates them).
     let durable = |stream, name: &str, filter: &str| Durable {

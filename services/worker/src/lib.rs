@@ -53,14 +53,18 @@ const RETRY_MAX: Duration = Duration::from_secs(30);
 pub async fn run(config: WorkerConfig, shutdown: CancellationToken) -> anyhow::Result<()> {
     let language = config.worker_language;
     let name = subjects::worker_consumer(language);
-    if let Some(addr) = config.metrics_addr {
-        telemetry::serve_metrics(addr).context("serving metrics on METRICS_ADDR")?;
-    }
     let (client, js) = broker::connect(&config.nats_url, &name).await?;
     broker::ensure_streams(&js, &config.streams).await?;
     let sandbox = Sandbox::connect(config.deployment())
         .await
         .context("connecting to Docker")?;
+    if let Some(addr) = config.metrics_addr {
+        let nats = broker::readiness(client.clone(), js.clone());
+        let ready = readiness(nats, sandbox.clone(), config.sandbox_spec().image);
+        telemetry::serve_operator(addr, ready, shutdown.clone())
+            .await
+            .context("serving METRICS_ADDR")?;
+    }
     tokio::spawn(sweep_leftovers(sandbox.clone(), shutdown.clone()));
     let consumer = Durable {
         stream: subjects::SUBMISSIONS_STREAM,
@@ -157,6 +161,20 @@ pub async fn run(config: WorkerConfig, shutdown: CancellationToken) -> anyhow::R
     }
     tracing::info!("worker stopped");
     Ok(())
+}
+
+/// Ready while NATS is connected, Docker answers and has the sandbox image.
+fn readiness(nats: telemetry::Readiness, sandbox: Sandbox, image: String) -> telemetry::Readiness {
+    Arc::new(move || {
+        let (nats, sandbox, image) = (nats.clone(), sandbox.clone(), image.clone());
+        Box::pin(async move {
+            let mut problems = nats().await;
+            if let Err(err) = sandbox.image_id(&image).await {
+                problems.push(format!("the sandbox image {image}: {err}"));
+            }
+            problems
+        })
+    })
 }
 
 /// Announces this worker in the registry until `shutdown`, then withdraws it.
