@@ -96,6 +96,15 @@ pub fn readiness(
 /// How long a readiness check waits for JetStream.
 const READY_CHECK_LIMIT: Duration = Duration::from_secs(2);
 
+/// The request id a message carries ([`subjects::REQUEST_ID_HEADER`]), if any.
+pub fn request_id(message: &async_nats::Message) -> Option<&str> {
+    message
+        .headers
+        .as_ref()?
+        .get(subjects::REQUEST_ID_HEADER)
+        .map(|value| value.as_str())
+}
+
 /// Connects as `name` (shown in the server's connection list) and returns the JetStream
 /// context beside the plain client. `url` may list a cluster's servers, comma-separated.
 pub async fn connect(
@@ -222,12 +231,16 @@ pub enum Stored {
 pub async fn publish_result(
     js: &jetstream::Context,
     result: &crate::ExecutionResult,
+    request_id: Option<&str>,
 ) -> Result<Stored, PublishError> {
     let payload = serde_json::to_vec(result).expect("a result document always serializes");
-    let message = PublishMessage::build()
+    let mut message = PublishMessage::build()
         .payload(payload.into())
         .message_id(result.id.to_string())
         .expected_last_subject_sequence(0);
+    if let Some(request_id) = request_id {
+        message = message.header(subjects::REQUEST_ID_HEADER, request_id);
+    }
     let stored = async {
         js.send_publish(subjects::stored_result(result.id), message)
             .await?

@@ -42,6 +42,9 @@ pub const DEAD_REASON_HEADER: &str = "Exec-Dead-Reason";
 /// A dead callback's attempts, and the last HTTP status it got (if any).
 pub const DEAD_ATTEMPTS_HEADER: &str = "Exec-Attempts";
 pub const DEAD_LAST_STATUS_HEADER: &str = "Exec-Last-Status";
+/// The id of the HTTP request that submitted an execution (the gateway's `X-Request-Id`),
+/// on its submission and its stored result, for the logs of every service it passes.
+pub const REQUEST_ID_HEADER: &str = "Exec-Request-Id";
 
 pub fn submission(language: Language, id: Uuid) -> String {
     format!("exec.submit.{language}.{id}")

@@ -382,3 +382,53 @@ async fn integers_beyond_64_bits_reach_the_code_and_come_back_as_written() {
         "{events}"
     );
 }
+
+#[tokio::test]
+async fn the_request_id_travels_with_the_execution_to_its_result() {
+    let stack = Stack::start().await;
+    let mut results = stack.subscribe("exec.result.>").await;
+    let response = stack
+        .http
+        .post(format!("{}/execute", stack.gateway))
+        .json(&json!({
+            "language": "python",
+            "code": "def f(x):\n    return x",
+            "function_name": "f",
+            "test_cases": [{"input": [1], "expected_output": "1"}]
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 202);
+    let request_id = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(uuid::Uuid::parse_str(&request_id).is_ok(), "{request_id}");
+    let id = response.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let result = loop {
+        let message = results.next().await.expect("a result is published");
+        if message.subject.ends_with(id.as_str()) {
+            break message;
+        }
+    };
+    let headers = result.headers.expect("the result carries headers");
+    assert_eq!(
+        headers
+            .get(exec_engine::subjects::REQUEST_ID_HEADER)
+            .map(|value| value.as_str()),
+        Some(request_id.as_str())
+    );
+    // Errors carry one too.
+    let refused = stack
+        .http
+        .get(format!("{}/executions/not-a-uuid", stack.gateway))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 400);
+    assert!(refused.headers().contains_key("x-request-id"));
+}

@@ -10,6 +10,7 @@ use exec_engine::telemetry::{self, names};
 use exec_engine::{subjects, Submission, SubmissionLimits};
 use futures::stream::BoxStream;
 use futures::StreamExt;
+use poem::middleware::ReqId;
 use poem::web::Data;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::{EventStream, Json, PlainText};
@@ -344,9 +345,11 @@ impl Api {
         &self,
         state: Data<&AppState>,
         caller: Data<&Caller>,
+        request_id: Data<&ReqId>,
         body: SubmissionBody,
         #[oai(name = "Idempotency-Key")] idempotency_key: Header<Option<String>>,
     ) -> ExecuteResponse {
+        let request_id = request_id.0.to_string();
         let mut submission = body.0;
         submission.key_id = caller.key_id.clone();
         if let Some(key) = idempotency_key.0 {
@@ -379,7 +382,7 @@ impl Api {
                 Err(err) => return unavailable(submission.id, &err),
             }
         }
-        match admit_and_queue(&state, &submission).await {
+        match admit_and_queue(&state, &submission, &request_id).await {
             Ok(()) => {
                 tracing::info!(tests = submission.test_cases.len(), "accepted");
                 accepted(submission.id)
@@ -403,9 +406,11 @@ impl Api {
         &self,
         state: Data<&AppState>,
         caller: Data<&Caller>,
+        request_id: Data<&ReqId>,
         body: BatchBody,
     ) -> BatchResponse {
         let key_id = &caller.key_id;
+        let request_id = &request_id.0.to_string();
         let items = futures::future::join_all(body.0.into_iter().map(|item| {
             let state = &state;
             async move {
@@ -419,7 +424,7 @@ impl Api {
                         return BatchItem::failed(ApiError::from(err).body());
                     }
                 };
-                match admit_and_queue(state, &submission).await {
+                match admit_and_queue(state, &submission, request_id).await {
                     Ok(()) => BatchItem::accepted(submission.id),
                     Err(Refusal::QueueFull(_)) => BatchItem::failed(
                         ApiError::QueueFull(submission.language.to_string()).body(),
@@ -846,8 +851,12 @@ enum Refusal {
 }
 
 /// Queues `submission` if its language's queue has room, and counts how that went.
-async fn admit_and_queue(state: &AppState, submission: &Submission) -> Result<(), Refusal> {
-    let outcome = try_admit_and_queue(state, submission).await;
+async fn admit_and_queue(
+    state: &AppState,
+    submission: &Submission,
+    request_id: &str,
+) -> Result<(), Refusal> {
+    let outcome = try_admit_and_queue(state, submission, request_id).await;
     let label = match &outcome {
         Ok(()) => "accepted",
         Err(Refusal::QueueFull(_)) => "queue_full",
@@ -862,20 +871,26 @@ async fn admit_and_queue(state: &AppState, submission: &Submission) -> Result<()
     outcome
 }
 
-async fn try_admit_and_queue(state: &AppState, submission: &Submission) -> Result<(), Refusal> {
+async fn try_admit_and_queue(
+    state: &AppState,
+    submission: &Submission,
+    request_id: &str,
+) -> Result<(), Refusal> {
     state
         .backlogs
         .admit(submission.language)
         .map_err(Refusal::QueueFull)?;
-    queue(state, submission).await.map_err(|err| match err {
-        // The stream's own limits: full, whatever the estimate said.
-        QueueError::Publish(ref publish) if is_stream_full(publish) => {
-            Refusal::QueueFull(QueueFull {
-                retry_after_secs: RETRY_AFTER_SECS,
-            })
-        }
-        err => Refusal::Unavailable(err),
-    })
+    queue(state, submission, request_id)
+        .await
+        .map_err(|err| match err {
+            // The stream's own limits: full, whatever the estimate said.
+            QueueError::Publish(ref publish) if is_stream_full(publish) => {
+                Refusal::QueueFull(QueueFull {
+                    retry_after_secs: RETRY_AFTER_SECS,
+                })
+            }
+            err => Refusal::Unavailable(err),
+        })
 }
 
 fn is_stream_full(err: &jetstream::context::PublishError) -> bool {
@@ -892,8 +907,13 @@ enum QueueError {
 }
 
 /// Stores the submission under its language and id, with the execution id as the message
-/// id so that a retried publish is stored once.
-async fn queue(state: &AppState, submission: &Submission) -> Result<(), QueueError> {
+/// id so that a retried publish is stored once, and the id of the request that submitted it
+/// for the worker's logs.
+async fn queue(
+    state: &AppState,
+    submission: &Submission,
+    request_id: &str,
+) -> Result<(), QueueError> {
     // A publish made while disconnected would wait in the client and might be stored
     // after the client was told 503: refuse it here instead.
     if state.nats.connection_state() != async_nats::connection::State::Connected {
@@ -906,7 +926,8 @@ async fn queue(state: &AppState, submission: &Submission) -> Result<(), QueueErr
             subjects::submission(submission.language, submission.id),
             PublishMessage::build()
                 .payload(payload.into())
-                .message_id(submission.id.to_string()),
+                .message_id(submission.id.to_string())
+                .header(subjects::REQUEST_ID_HEADER, request_id),
         )
         .await?
         .await?;

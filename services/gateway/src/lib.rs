@@ -17,7 +17,7 @@ use exec_engine::registry::Registry;
 use exec_engine::shutdown::CancellationToken;
 use exec_engine::state::Executions;
 use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
-use poem::middleware::Tracing;
+use poem::middleware::{RequestId, Tracing};
 use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route, Server};
 use poem_openapi::OpenApiService;
 use tokio::sync::Semaphore;
@@ -113,7 +113,9 @@ impl Application {
                 move |endpoint, request| guard(keys.clone(), endpoint, request)
             })
             .with(Tracing)
-            .catch_all_error(error::render);
+            .catch_all_error(error::render)
+            // Outermost, so that every answer, errors too, carries its X-Request-Id.
+            .with(RequestId::default());
         Server::new_with_acceptor(LimitedAcceptor::new(self.acceptor, self.max_connections))
             // A connection that neither sends nor receives for this long is closed.
             .idle_timeout(self.idle_timeout)

@@ -131,7 +131,10 @@ enum Step {
 }
 
 impl Notifier {
-    #[tracing::instrument(name = "deliver", skip_all, fields(subject = %message.subject))]
+    #[tracing::instrument(name = "deliver", skip_all, fields(
+        subject = %message.subject,
+        request_id = broker::request_id(&message).unwrap_or_default(),
+    ))]
     async fn handle(&self, message: jetstream::Message) {
         let Some(id) = subjects::id_of(&message.subject) else {
             tracing::warn!("a result on a subject without an execution id; dropped");

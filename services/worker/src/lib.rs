@@ -28,6 +28,7 @@ use builds::ObjectStoreBuilds;
 use executor::Executor;
 use pool::Pool;
 use sandbox::Sandbox;
+use tracing::Instrument;
 
 /// How long JetStream waits for an acknowledgement before it redelivers: a killed worker's
 /// submissions go to another within it. A running submission reports progress well
@@ -151,7 +152,12 @@ pub async fn run(config: WorkerConfig, shutdown: CancellationToken) -> anyhow::R
     );
     consumer::process(consumer, config.concurrency(), shutdown, move |message| {
         let worker = worker.clone();
-        async move { worker.handle(message).await }
+        // Every line logged for this submission names the request that submitted it.
+        let span = tracing::info_span!(
+            "submission",
+            request_id = broker::request_id(&message).unwrap_or_default()
+        );
+        async move { worker.handle(message).await }.instrument(span)
     })
     .await;
     let _ = announcing.await;
@@ -302,7 +308,11 @@ impl Worker {
             .increment(1);
         let ran = (result.finished_at - result.started_at).as_seconds_f64();
         metrics::histogram!(names::EXECUTION_SECONDS, "language" => language).record(ran);
-        let Err(err) = self.store(&submission, &result).await else {
+        let request_id = broker::request_id(&message).map(str::to_owned);
+        let Err(err) = self
+            .store(&submission, &result, request_id.as_deref())
+            .await
+        else {
             let since_submitted =
                 (time::OffsetDateTime::now_utc() - submission.submitted_at).as_seconds_f64();
             metrics::histogram!(names::END_TO_END_SECONDS, "language" => language)
@@ -324,11 +334,16 @@ impl Worker {
     /// Stores `result` as `submission`'s one result, with its callback's record first (the
     /// notifier looks for it when the result comes). A result stored before, by a worker
     /// that held this submission earlier, stands; this one is dropped.
-    async fn store(&self, submission: &Submission, result: &ExecutionResult) -> anyhow::Result<()> {
+    async fn store(
+        &self,
+        submission: &Submission,
+        result: &ExecutionResult,
+        request_id: Option<&str>,
+    ) -> anyhow::Result<()> {
         if let Some(url) = &submission.callback_url {
             self.executions.expect_callback(submission.id, url).await?;
         }
-        if broker::publish_result(&self.js, result).await? == Stored::Duplicate {
+        if broker::publish_result(&self.js, result, request_id).await? == Stored::Duplicate {
             tracing::warn!(
                 id = %submission.id,
                 status = ?result.status,
