@@ -22,5 +22,5 @@ openapi:   ## Rewrite openapi/openapi.json from the gateway's code.
 receiver:  ## Print every callback sent to http://127.0.0.1:5001 (as the spec's callback_receiver.py).
 	@bash scripts/receiver.sh
 
-services-image:  ## Build exec-engine/services:latest for docker-compose.yml.
+services-image:  ## Build the images docker-compose.yml runs: the sandboxes' and exec-engine/services:latest.
 	@bash scripts/services-image.sh

@@ -43,6 +43,14 @@ ensure_packages() {
     fi
 }
 
+# Debian's docker-compose, for the test of docker-compose.yml (`make up` needs none).
+ensure_compose() {
+    command -v docker-compose >/dev/null && return 0
+    log "installing docker-compose"
+    as_root apt-get update -q
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q docker-compose >/dev/null
+}
+
 docker_ready() { docker info >/dev/null 2>&1; }
 
 # True while the process whose PID is in file $1 is alive.
@@ -138,4 +146,49 @@ build_images() {
     local lang supervisor
     supervisor=$(build_supervisor)
     for lang in $LANGUAGES; do ensure_sandbox_image "$lang" "$supervisor"; done
+}
+
+# The services' binaries in PROFILE (release or debug), built by the very command that
+# `make up` (release) or `make test` (debug) uses, so that neither builds them twice.
+build_services() {
+    case $1 in
+    release) (cd "$ROOT" && cargo build --release --quiet -p gateway -p worker -p notifier -p callback-receiver) ;;
+    debug) (cd "$ROOT" && cargo build --quiet --workspace --bins) ;;
+    *) log "build_services: release or debug, not $1"; return 1 ;;
+    esac
+}
+
+# The image docker-compose.yml runs: the services' binaries of PROFILE as cargo left them
+# (build_services), without their debug info, and nats-server. Tagged
+# exec-engine/services:<profile>-<hash of its inputs>, so an unchanged one is never rebuilt,
+# and the profile's older builds are removed; a release build is also :latest, the tag the
+# compose file runs unless EXEC_SERVICES_IMAGE names another (so `make test`, which uses its
+# debug build, never replaces an operator's image). Prints the image's name.
+build_services_image() {
+    local profile=$1 dir=$CARGO_TARGET_DIR/$1 key image tag
+    local binaries=(gateway worker notifier callback-receiver)
+    key=$( (docker image inspect -f '{{.Id}}' "$BASE_IMAGE"
+            cd "$dir" && sha256sum "${binaries[@]}"
+            cd "$ROOT" && sha256sum deploy/services.Dockerfile nats/nats-server.conf) | sha256sum | cut -c1-16)
+    image=exec-engine/services:$profile-$key
+    if ! docker image inspect "$image" >/dev/null 2>&1; then
+        log "building $image"
+        (
+            context=$(mktemp -d /tmp/exec-engine-services.XXXXXX)
+            trap 'rm -rf "$context"' EXIT
+            # A debug build's debug info is nine tenths of its size, and no use in an image.
+            for binary in "${binaries[@]}"; do
+                strip --strip-debug -o "$context/$binary" "$dir/$binary"
+            done
+            cp "$ROOT/nats/nats-server.conf" "$ROOT/deploy/services.Dockerfile" "$context/"
+            docker build -q --network host --build-arg "BASE=$BASE_IMAGE" \
+                -f "$context/services.Dockerfile" -t "$image" "$context" >/dev/null
+        )
+        # The profile's older builds go, but for one a container still uses.
+        for tag in $(docker image ls exec-engine/services --format '{{.Tag}}' | grep "^$profile-"); do
+            [ "$tag" = "$profile-$key" ] || docker rmi "exec-engine/services:$tag" >/dev/null 2>&1 || true
+        done
+    fi
+    if [ "$profile" = release ]; then docker tag "$image" exec-engine/services:latest; fi
+    echo "$image"
 }

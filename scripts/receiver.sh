@@ -3,5 +3,5 @@
 # builds the services (the same package set, so nothing is rebuilt).
 source "$(dirname "$0")/common.sh"
 
-(cd "$ROOT" && cargo build --release --quiet -p gateway -p worker -p notifier -p callback-receiver)
+build_services release
 exec "$CARGO_TARGET_DIR/release/callback-receiver"

@@ -46,7 +46,7 @@ ensure_dockerd "$PIDS"
 ensure_nats
 build_images
 log "building the services (release)"
-(cd "$ROOT" && cargo build --release --quiet -p gateway -p worker -p notifier -p callback-receiver)
+build_services release
 
 languages=$(echo $LANGUAGES | tr ' ' ',')
 # One machine for development: callbacks may go to a receiver on loopback (`make receiver`),

@@ -5,6 +5,11 @@
 
 #[path = "../common/deployment.rs"]
 mod deployment;
+#[path = "../common/repo.rs"]
+mod repo;
+use repo::repo_path;
+#[path = "../common/spec_examples.rs"]
+mod spec_examples;
 
 mod admission;
 mod api;
@@ -17,10 +22,3 @@ mod hostile;
 mod pipeline;
 mod stack;
 mod sweep;
-
-/// `relative`'s path in this clone, found when the test runs (cargo tells it): a path built
-/// in would point into whichever clone compiled the binary, in a shared build directory.
-fn repo_path(relative: &str) -> std::path::PathBuf {
-    let root = std::env::var_os("CARGO_MANIFEST_DIR").expect("run by `cargo test`");
-    std::path::Path::new(&root).join(relative)
-}
