@@ -190,3 +190,78 @@ async fn with_keys_each_caller_is_known_and_kept_to_its_rate() {
     assert_eq!(state["result"]["key_id"], "team-a", "{state}");
     assert_eq!(stack.get("/healthz").await.0, 200);
 }
+
+#[tokio::test]
+async fn a_key_has_at_most_its_cap_queued_or_running_and_others_are_not_held_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("keys.json");
+    let digest = |key: &str| exec_engine::digest::sha256_hex(key.as_bytes());
+    std::fs::write(
+        &file,
+        json!([
+            {"id": "team-a", "sha256": digest("team-a-key"), "max_queued": 2},
+            {"id": "team-b", "sha256": digest("team-b-key")}
+        ])
+        .to_string(),
+    )
+    .unwrap();
+    let stack = Stack::start_with(StackOptions {
+        gateway: Box::new(move |config| GatewayConfig {
+            api_keys_file: Some(file.clone()),
+            ..config
+        }),
+        ..StackOptions::default()
+    })
+    .await;
+    let body = submission(
+        "python",
+        "import time\ndef f(x):\n    time.sleep(1)\n    return x + 1",
+    );
+    let post = |key: &'static str| {
+        stack
+            .http
+            .post(format!("{}/execute", stack.gateway))
+            .header("X-API-Key", key)
+            .json(&body)
+            .send()
+    };
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let accepted = post("team-a-key").await.unwrap();
+        assert_eq!(accepted.status(), 202);
+        let accepted: Value = accepted.json().await.unwrap();
+        ids.push(accepted["id"].as_str().unwrap().to_owned());
+    }
+    let refused = post("team-a-key").await.unwrap();
+    assert_eq!(refused.status(), 429);
+    assert_eq!(refused.headers()["ratelimit-limit"], "2");
+    assert_eq!(refused.headers()["ratelimit-remaining"], "0");
+    assert!(refused.headers().contains_key("retry-after"));
+    let refused: Value = refused.json().await.unwrap();
+    assert_eq!(refused["error"], "key_queue_full", "{refused}");
+    assert_eq!(post("team-b-key").await.unwrap().status(), 202);
+
+    // Once its submissions have their results, the key may queue again.
+    for id in &ids {
+        let state: Value = stack
+            .http
+            .get(format!("{}/executions/{id}?wait=60", stack.gateway))
+            .header("X-API-Key", "team-a-key")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(state["state"], "completed", "{state}");
+    }
+    let mut accepted = 0;
+    for _ in 0..50 {
+        if post("team-a-key").await.unwrap().status() == 202 {
+            accepted += 1;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(accepted, 1, "the key's place came back");
+}

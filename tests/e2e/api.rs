@@ -104,8 +104,41 @@ async fn malformed_bodies_and_wrong_requests_get_json_errors() {
         .await
         .unwrap();
     assert_eq!(response.status().as_u16(), 405);
+    assert_eq!(response.headers()["allow"], "POST");
     let answer: Value = response.json().await.unwrap();
     assert_eq!(answer["error"], "method_not_allowed");
+
+    // Pages of other origins may call the API (EventSource too), and see its errors.
+    let preflight = stack
+        .http
+        .request(
+            reqwest::Method::OPTIONS,
+            format!("{}/execute", stack.gateway),
+        )
+        .header("origin", "https://judge.example")
+        .header("access-control-request-method", "POST")
+        .header(
+            "access-control-request-headers",
+            "content-type, idempotency-key",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(preflight.status().as_u16(), 200);
+    assert!(preflight
+        .headers()
+        .contains_key("access-control-allow-origin"));
+    let refused = stack
+        .http
+        .get(format!("{}/executions/not-a-uuid/events", stack.gateway))
+        .header("origin", "https://judge.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status().as_u16(), 400);
+    assert!(refused
+        .headers()
+        .contains_key("access-control-allow-origin"));
 
     let (status, _) = stack.submit(&valid()).await;
     assert_eq!(status, 202, "the gateway still serves");
@@ -179,6 +212,7 @@ async fn silent_and_slow_clients_lose_their_connection() {
         workers: false,
         gateway: Box::new(|config| gateway::GatewayConfig {
             http_idle_timeout_secs: 1,
+            header_read_timeout_secs: 1,
             body_read_timeout_secs: 1,
             ..config
         }),
@@ -224,6 +258,104 @@ async fn silent_and_slow_clients_lose_their_connection() {
     let text = String::from_utf8_lossy(&answer);
     assert!(text.starts_with("HTTP/1.1 408"), "{text}");
     assert!(text.contains("\"request_timeout\""), "{text}");
+
+    // Trickles its head, a byte at a time, each well within the idle timeout: 408 too.
+    let mut slow = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let head =
+        b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n\r\n";
+    let mut answer = Vec::new();
+    for byte in head {
+        if slow.write_all(&[*byte]).await.is_err() {
+            break;
+        }
+        let mut chunk = [0u8; 1024];
+        tokio::select! {
+            read = slow.read(&mut chunk) => match read {
+                Ok(0) | Err(_) => break,
+                Ok(n) => answer.extend_from_slice(&chunk[..n]),
+            },
+            _ = tokio::time::sleep(std::time::Duration::from_millis(300)) => {}
+        }
+    }
+    let text = String::from_utf8_lossy(&answer);
+    assert!(
+        text.starts_with("HTTP/1.1 408"),
+        "the head was cut off: {text}"
+    );
+    assert!(text.contains("\"request_timeout\""), "{text}");
+}
+
+/// Sends `request` as raw bytes on a new connection; the whole answer (the gateway closes).
+async fn raw_exchange(address: &str, request: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let _ = stream.write_all(request).await;
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        stream.read_to_end(&mut answer),
+    )
+    .await;
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[tokio::test]
+async fn heads_past_their_limits_get_json_errors_and_the_gateway_keeps_serving() {
+    let stack = Stack::start().await;
+    let address = format!("127.0.0.1:{}", stack.gateway_port());
+    let body = valid().to_string();
+    let long_uri = format!("GET /{} HTTP/1.1\r\nHost: x\r\n\r\n", "a".repeat(9000));
+    let many_fields = format!(
+        "GET /healthz HTTP/1.1\r\nHost: x\r\n{}\r\n",
+        "X-Filler: 1\r\n".repeat(150)
+    );
+    let large_field = format!(
+        "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Filler: {}\r\n\r\n",
+        "a".repeat(64 * 1024)
+    );
+    let two_lengths = format!(
+        "POST /execute HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+         Content-Length: {n}\r\nContent-Length: {n}\r\n\r\n{body}",
+        n = body.len()
+    );
+    let two_framings = format!(
+        "POST /execute HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+         Content-Length: {n}\r\nTransfer-Encoding: chunked\r\n\r\n{body}",
+        n = body.len()
+    );
+    for (request, status, code) in [
+        (long_uri, 414, "uri_too_long"),
+        (many_fields, 431, "headers_too_large"),
+        (large_field, 431, "headers_too_large"),
+        (two_lengths, 400, "malformed_request"),
+        (two_framings, 400, "malformed_request"),
+    ] {
+        let answer = raw_exchange(&address, request.as_bytes()).await;
+        assert!(
+            answer.starts_with(&format!("HTTP/1.1 {status} ")),
+            "{answer}"
+        );
+        assert!(answer.contains("application/json"), "{answer}");
+        assert!(
+            answer.contains(&format!("\"error\":\"{code}\"")),
+            "{answer}"
+        );
+    }
+
+    // A declared body over the limit is refused before `100 Continue`: the body is never
+    // asked for.
+    let expecting = format!(
+        "POST /execute HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nExpect: 100-continue\r\n\r\n",
+        64 * 1024 * 1024
+    );
+    let answer = raw_exchange(&address, expecting.as_bytes()).await;
+    assert!(answer.starts_with("HTTP/1.1 413 "), "{answer}");
+    assert!(!answer.contains("100 Continue"), "{answer}");
+    assert!(answer.contains("\"payload_too_large\""), "{answer}");
+
+    let (status, _) = stack.submit(&valid()).await;
+    assert_eq!(status, 202, "the gateway still serves");
 }
 
 #[tokio::test]

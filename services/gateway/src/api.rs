@@ -38,6 +38,8 @@ pub struct AppState {
     /// Requests held by `?wait=` at once; past it, a request answers at once.
     pub waiting: Arc<Semaphore>,
     pub backlogs: Arc<Backlogs>,
+    /// Each key's submissions queued or running.
+    pub queued: Arc<crate::quota::Queued>,
     pub registry: Registry,
 }
 
@@ -149,7 +151,9 @@ pub enum ExecuteResponse {
     /// A field is missing or invalid; `field` names it.
     #[oai(status = 422)]
     InvalidField(Json<ErrorBody>),
-    /// The language's queue is full (`queue_full`): retry after `Retry-After` seconds.
+    /// The language's queue is full (`queue_full`): retry after `Retry-After` seconds. Also
+    /// (`key_queue_full`, with `RateLimit-*` headers) when the caller's key has its
+    /// `max_queued` submissions queued or running.
     #[oai(status = 429)]
     QueueFull(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
     /// The store of the submission was not confirmed; `id` is the one it was given: ask
@@ -348,18 +352,18 @@ impl Api {
         request_id: Data<&ReqId>,
         body: SubmissionBody,
         #[oai(name = "Idempotency-Key")] idempotency_key: Header<Option<String>>,
-    ) -> ExecuteResponse {
+    ) -> poem::Result<ExecuteResponse> {
         let request_id = request_id.0.to_string();
         let mut submission = body.0;
         submission.key_id = caller.key_id.clone();
         if let Some(key) = idempotency_key.0 {
             if key.is_empty() || key.chars().count() > MAX_IDEMPOTENCY_KEY_CHARS {
-                return ExecuteResponse::Malformed(Json(
+                return Ok(ExecuteResponse::Malformed(Json(
                     ApiError::Malformed(format!(
                         "the Idempotency-Key header must be 1 to {MAX_IDEMPOTENCY_KEY_CHARS} characters"
                     ))
                     .body(),
-                ));
+                )));
             }
             // Each key has its own idempotency keys.
             let scoped = format!("{}\n{key}", caller.key_id.as_deref().unwrap_or_default());
@@ -374,25 +378,31 @@ impl Api {
                         .lookup(first, &state.limits.languages)
                         .await
                     {
-                        Ok(Some(_)) => return accepted(first),
+                        Ok(Some(_)) => return Ok(accepted(first)),
                         Ok(None) => {}
-                        Err(err) => return unavailable(first, &err),
+                        Err(err) => return Ok(unavailable(first, &err)),
                     }
                 }
-                Err(err) => return unavailable(submission.id, &err),
+                Err(err) => return Ok(unavailable(submission.id, &err)),
             }
         }
-        match admit_and_queue(&state, &submission, &request_id).await {
-            Ok(()) => {
-                tracing::info!(tests = submission.test_cases.len(), "accepted");
-                accepted(submission.id)
-            }
-            Err(Refusal::QueueFull(full)) => {
-                let err = ApiError::QueueFull(submission.language.to_string());
-                ExecuteResponse::QueueFull(Json(err.body()), full.retry_after_secs)
-            }
-            Err(Refusal::Unavailable(err)) => unavailable(submission.id, &err),
-        }
+        Ok(
+            match admit_and_queue(&state, &caller, &submission, &request_id).await {
+                Ok(()) => {
+                    tracing::info!(tests = submission.test_cases.len(), "accepted");
+                    accepted(submission.id)
+                }
+                Err(Refusal::QueueFull(full)) => {
+                    let err = ApiError::QueueFull(submission.language.to_string());
+                    ExecuteResponse::QueueFull(Json(err.body()), full.retry_after_secs)
+                }
+                // With RateLimit-* headers, as the key's rate.
+                Err(Refusal::KeyQueueFull(at)) => {
+                    return Err(ApiError::KeyQueueFull { cap: at.cap }.into())
+                }
+                Err(Refusal::Unavailable(err)) => unavailable(submission.id, &err),
+            },
+        )
     }
 
     /// Submit many at once: `{"submissions": [<a POST /execute body>, ...]}`.
@@ -409,6 +419,7 @@ impl Api {
         request_id: Data<&ReqId>,
         body: BatchBody,
     ) -> BatchResponse {
+        let caller: &Caller = caller.0;
         let key_id = &caller.key_id;
         let request_id = &request_id.0.to_string();
         let items = futures::future::join_all(body.0.into_iter().map(|item| {
@@ -424,11 +435,14 @@ impl Api {
                         return BatchItem::failed(ApiError::from(err).body());
                     }
                 };
-                match admit_and_queue(state, &submission, request_id).await {
+                match admit_and_queue(state, caller, &submission, request_id).await {
                     Ok(()) => BatchItem::accepted(submission.id),
                     Err(Refusal::QueueFull(_)) => BatchItem::failed(
                         ApiError::QueueFull(submission.language.to_string()).body(),
                     ),
+                    Err(Refusal::KeyQueueFull(at)) => {
+                        BatchItem::failed(ApiError::KeyQueueFull { cap: at.cap }.body())
+                    }
                     Err(Refusal::Unavailable(err)) => {
                         tracing::warn!(id = %submission.id, error = %err, "the store was not confirmed");
                         BatchItem::failed(ErrorBody {
@@ -847,19 +861,22 @@ fn execution_state(execution: state::Execution) -> ExecutionState {
 /// Why a submission was not queued.
 enum Refusal {
     QueueFull(QueueFull),
+    KeyQueueFull(crate::quota::AtCap),
     Unavailable(QueueError),
 }
 
 /// Queues `submission` if its language's queue has room, and counts how that went.
 async fn admit_and_queue(
     state: &AppState,
+    caller: &Caller,
     submission: &Submission,
     request_id: &str,
 ) -> Result<(), Refusal> {
-    let outcome = try_admit_and_queue(state, submission, request_id).await;
+    let outcome = try_admit_and_queue(state, caller, submission, request_id).await;
     let label = match &outcome {
         Ok(()) => "accepted",
         Err(Refusal::QueueFull(_)) => "queue_full",
+        Err(Refusal::KeyQueueFull(_)) => "key_queue_full",
         Err(Refusal::Unavailable(_)) => "unavailable",
     };
     let key = submission
@@ -873,24 +890,38 @@ async fn admit_and_queue(
 
 async fn try_admit_and_queue(
     state: &AppState,
+    caller: &Caller,
     submission: &Submission,
     request_id: &str,
 ) -> Result<(), Refusal> {
-    state
-        .backlogs
-        .admit(submission.language)
-        .map_err(Refusal::QueueFull)?;
-    queue(state, submission, request_id)
-        .await
-        .map_err(|err| match err {
-            // The stream's own limits: full, whatever the estimate said.
-            QueueError::Publish(ref publish) if is_stream_full(publish) => {
-                Refusal::QueueFull(QueueFull {
-                    retry_after_secs: RETRY_AFTER_SECS,
-                })
-            }
-            err => Refusal::Unavailable(err),
-        })
+    if let (Some(key), Some(cap)) = (&submission.key_id, caller.max_queued) {
+        state
+            .queued
+            .hold(key, submission.id, cap)
+            .map_err(Refusal::KeyQueueFull)?;
+    }
+    let queued = async {
+        state
+            .backlogs
+            .admit(submission.language)
+            .map_err(Refusal::QueueFull)?;
+        queue(state, submission, request_id)
+            .await
+            .map_err(|err| match err {
+                // The stream's own limits: full, whatever the estimate said.
+                QueueError::Publish(ref publish) if is_stream_full(publish) => {
+                    Refusal::QueueFull(QueueFull {
+                        retry_after_secs: RETRY_AFTER_SECS,
+                    })
+                }
+                err => Refusal::Unavailable(err),
+            })
+    }
+    .await;
+    if queued.is_err() {
+        state.queued.release(submission.id);
+    }
+    queued
 }
 
 fn is_stream_full(err: &jetstream::context::PublishError) -> bool {

@@ -5,7 +5,7 @@ use exec_engine::{language, Language, SubmissionLimits};
 use serde::Deserialize;
 
 use crate::backlog::BacklogSettings;
-use crate::keys::{Keys, KeysError};
+use crate::keys::{KeyDefaults, Keys, KeysError};
 
 /// The gateway's settings, read from the environment (see the README's table).
 #[derive(Clone, Debug, Deserialize)]
@@ -52,12 +52,25 @@ pub struct GatewayConfig {
     pub key_rate_per_sec: u32,
     #[serde(default = "default_key_burst")]
     pub key_burst: u32,
+    /// `KEY_MAX_QUEUED`: a key's submissions queued or running at once, where its entry
+    /// does not say.
+    #[serde(default = "default_key_max_queued")]
+    pub key_max_queued: usize,
     /// `MAX_CONNECTIONS`: connections served at once; more wait to be accepted.
     #[serde(default = "default_max_connections")]
     pub max_connections: usize,
     /// `HTTP_IDLE_TIMEOUT_SECS`: a connection silent this long is closed.
     #[serde(default = "default_http_idle_timeout_secs")]
     pub http_idle_timeout_secs: u64,
+    /// `HEADER_READ_TIMEOUT_SECS`: a request's head not received whole within it (from its
+    /// first byte) closes the connection.
+    #[serde(default = "default_header_read_timeout_secs")]
+    pub header_read_timeout_secs: u64,
+    /// `CORS_ALLOW_ORIGINS`: the origins whose pages may call the API (`EventSource`
+    /// included): `*` for any (no credentials are involved: keys travel in headers), a
+    /// comma-separated list, or empty for none.
+    #[serde(default = "default_cors_allow_origins")]
+    pub cors_allow_origins: String,
     /// `BODY_READ_TIMEOUT_SECS`: a request body not received within it gets 408.
     #[serde(default = "default_body_read_timeout_secs")]
     pub body_read_timeout_secs: u64,
@@ -101,6 +114,10 @@ fn default_key_rate_per_sec() -> u32 {
     10
 }
 
+fn default_key_max_queued() -> usize {
+    1000
+}
+
 fn default_key_burst() -> u32 {
     20
 }
@@ -111,6 +128,14 @@ fn default_max_connections() -> usize {
 
 fn default_http_idle_timeout_secs() -> u64 {
     30
+}
+
+fn default_header_read_timeout_secs() -> u64 {
+    10
+}
+
+fn default_cors_allow_origins() -> String {
+    "*".to_owned()
 }
 
 fn default_body_read_timeout_secs() -> u64 {
@@ -175,7 +200,14 @@ impl GatewayConfig {
 
     pub fn keys(&self) -> Result<Keys, KeysError> {
         match &self.api_keys_file {
-            Some(path) => Keys::load(path, self.key_rate_per_sec, self.key_burst),
+            Some(path) => Keys::load(
+                path,
+                KeyDefaults {
+                    rate_per_sec: self.key_rate_per_sec,
+                    burst: self.key_burst,
+                    max_queued: self.key_max_queued,
+                },
+            ),
             None => Ok(Keys::off()),
         }
     }

@@ -14,8 +14,10 @@ use serde::Serialize;
 #[derive(Debug, Object, Serialize)]
 pub struct ErrorBody {
     /// A stable code: `malformed_request`, `invalid_field`, `payload_too_large`,
-    /// `request_timeout`, `unsupported_media_type`, `not_found`, `method_not_allowed`,
-    /// `conflict`, `queue_full`, `unauthorized`, `rate_limited`, `unavailable`.
+    /// `request_timeout`, `unsupported_media_type`, `uri_too_long`, `headers_too_large`,
+    /// `not_found`, `method_not_allowed`,
+    /// `conflict`, `queue_full`, `key_queue_full`, `unauthorized`, `rate_limited`,
+    /// `unavailable`.
     pub error: String,
     /// A sentence for a person.
     pub message: String,
@@ -42,6 +44,10 @@ pub enum ApiError {
     RequestTimeout(u64),
     #[error("{0}")]
     UnsupportedMediaType(String),
+    #[error("the request's URI is longer than {0} bytes")]
+    UriTooLong(usize),
+    #[error("{0}")]
+    HeadTooLarge(String),
     #[error("there is no such resource")]
     NotFound,
     #[error("this resource does not accept that method")]
@@ -58,6 +64,8 @@ pub enum ApiError {
     Unauthorized,
     #[error("this key's rate is {limit} requests a second; try again after Retry-After seconds")]
     RateLimited { limit: u32, retry_after_secs: u64 },
+    #[error("this key has {cap} submissions queued or running, its limit; try again after Retry-After seconds")]
+    KeyQueueFull { cap: usize },
     #[error("the gateway failed unexpectedly")]
     Internal,
 }
@@ -70,6 +78,8 @@ impl ApiError {
             ApiError::TooLarge(_) => "payload_too_large",
             ApiError::RequestTimeout(_) => "request_timeout",
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
+            ApiError::UriTooLong(_) => "uri_too_long",
+            ApiError::HeadTooLarge(_) => "headers_too_large",
             ApiError::NotFound => "not_found",
             ApiError::MethodNotAllowed => "method_not_allowed",
             ApiError::Conflict(_) => "conflict",
@@ -78,6 +88,7 @@ impl ApiError {
             ApiError::QueueFull(_) => "queue_full",
             ApiError::Unauthorized => "unauthorized",
             ApiError::RateLimited { .. } => "rate_limited",
+            ApiError::KeyQueueFull { .. } => "key_queue_full",
             ApiError::Internal => "internal_error",
         }
     }
@@ -106,6 +117,8 @@ impl ResponseError for ApiError {
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::UriTooLong(_) => StatusCode::URI_TOO_LONG,
+            ApiError::HeadTooLarge(_) => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
@@ -113,7 +126,9 @@ impl ResponseError for ApiError {
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::QueueFull(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
-            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::RateLimited { .. } | ApiError::KeyQueueFull { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -138,6 +153,13 @@ impl ResponseError for ApiError {
                 headers.insert("RateLimit-Limit", (*limit).into());
                 headers.insert("RateLimit-Remaining", 0.into());
                 headers.insert("RateLimit-Reset", (*retry_after_secs).into());
+            }
+            ApiError::KeyQueueFull { cap } => {
+                let retry_after = crate::quota::RETRY_AFTER_SECS;
+                headers.insert("Retry-After", retry_after.into());
+                headers.insert("RateLimit-Limit", (*cap).into());
+                headers.insert("RateLimit-Remaining", 0.into());
+                headers.insert("RateLimit-Reset", retry_after.into());
             }
             _ => {}
         }

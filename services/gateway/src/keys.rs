@@ -17,6 +17,8 @@ use serde::Deserialize;
 #[derive(Clone, Debug, Default)]
 pub struct Caller {
     pub key_id: Option<String>,
+    /// Its key's cap on submissions queued or running at once.
+    pub max_queued: Option<usize>,
 }
 
 /// One entry of `API_KEYS_FILE`.
@@ -30,11 +32,14 @@ struct KeyEntry {
     /// Requests a second on average, and at once; the defaults where left out.
     rate_per_sec: Option<u32>,
     burst: Option<u32>,
+    /// Submissions queued or running at once; the default where left out.
+    max_queued: Option<usize>,
 }
 
 struct Key {
     id: String,
     rate_per_sec: u32,
+    max_queued: usize,
     limiter: DefaultDirectRateLimiter,
 }
 
@@ -53,6 +58,14 @@ pub enum Denied {
     RateLimited { limit: u32, retry_after: Duration },
 }
 
+/// What a key may do where its entry does not say.
+#[derive(Clone, Copy, Debug)]
+pub struct KeyDefaults {
+    pub rate_per_sec: u32,
+    pub burst: u32,
+    pub max_queued: usize,
+}
+
 #[derive(Default)]
 pub struct Keys {
     by_hash: HashMap<String, Key>,
@@ -64,8 +77,9 @@ impl Keys {
         Self::default()
     }
 
-    /// Reads `path` (a JSON array of `{"id", "sha256", "rate_per_sec"?, "burst"?}`).
-    pub fn load(path: &Path, rate_per_sec: u32, burst: u32) -> Result<Self, KeysError> {
+    /// Reads `path` (a JSON array of `{"id", "sha256", "rate_per_sec"?, "burst"?,
+    /// "max_queued"?}`).
+    pub fn load(path: &Path, defaults: KeyDefaults) -> Result<Self, KeysError> {
         let failed = |reason: String| KeysError::File {
             path: path.display().to_string(),
             reason,
@@ -73,27 +87,32 @@ impl Keys {
         let text = std::fs::read_to_string(path).map_err(|err| failed(err.to_string()))?;
         let entries: Vec<KeyEntry> =
             serde_json::from_str(&text).map_err(|err| failed(err.to_string()))?;
-        Self::from_entries(entries, rate_per_sec, burst).map_err(failed)
+        Self::from_entries(entries, defaults).map_err(failed)
     }
 
-    fn from_entries(entries: Vec<KeyEntry>, rate_per_sec: u32, burst: u32) -> Result<Self, String> {
+    fn from_entries(entries: Vec<KeyEntry>, defaults: KeyDefaults) -> Result<Self, String> {
         let mut by_hash = HashMap::new();
         for entry in entries {
             let hash = entry.sha256.to_ascii_lowercase();
             if hash.len() != 64 || !hash.chars().all(|c| c.is_ascii_hexdigit()) {
                 return Err(format!("the key `{}` has no valid sha256", entry.id));
             }
-            let rate = entry.rate_per_sec.unwrap_or(rate_per_sec);
+            let rate = entry.rate_per_sec.unwrap_or(defaults.rate_per_sec);
             let quota = NonZeroU32::new(rate)
                 .map(Quota::per_second)
                 .ok_or_else(|| format!("the key `{}` has a rate of 0", entry.id))?
                 .allow_burst(
-                    NonZeroU32::new(entry.burst.unwrap_or(burst))
+                    NonZeroU32::new(entry.burst.unwrap_or(defaults.burst))
                         .ok_or_else(|| format!("the key `{}` has a burst of 0", entry.id))?,
                 );
+            let max_queued = entry.max_queued.unwrap_or(defaults.max_queued);
+            if max_queued == 0 {
+                return Err(format!("the key `{}` has a max_queued of 0", entry.id));
+            }
             let key = Key {
                 id: entry.id,
                 rate_per_sec: rate,
+                max_queued,
                 limiter: DefaultDirectRateLimiter::direct(quota),
             };
             if by_hash.insert(hash, key).is_some() {
@@ -136,6 +155,7 @@ impl Keys {
             })?;
         Ok(Caller {
             key_id: Some(key.id.clone()),
+            max_queued: Some(key.max_queued),
         })
     }
 }
@@ -153,9 +173,13 @@ mod tests {
                 sha256: sha256_hex(KEY.as_bytes()),
                 rate_per_sec: None,
                 burst: None,
+                max_queued: None,
             }],
-            rate,
-            burst,
+            KeyDefaults {
+                rate_per_sec: rate,
+                burst,
+                max_queued: 10,
+            },
         )
         .unwrap()
     }
@@ -215,6 +239,11 @@ mod tests {
     #[test]
     fn without_keys_everyone_is_served() {
         assert_eq!(Keys::off().admit(&HeaderMap::new()).unwrap().key_id, None);
-        assert!(Keys::from_entries(vec![], 1, 1).is_err());
+        let defaults = KeyDefaults {
+            rate_per_sec: 1,
+            burst: 1,
+            max_queued: 1,
+        };
+        assert!(Keys::from_entries(vec![], defaults).is_err());
     }
 }

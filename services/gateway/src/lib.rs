@@ -7,6 +7,8 @@ mod connections;
 mod error;
 mod exact_body;
 mod keys;
+mod methods;
+mod quota;
 mod submission_body;
 
 use std::sync::Arc;
@@ -16,15 +18,17 @@ use exec_engine::broker;
 use exec_engine::registry::Registry;
 use exec_engine::shutdown::CancellationToken;
 use exec_engine::state::Executions;
+use poem::http::{header, Method, StatusCode};
 use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
-use poem::middleware::{RequestId, Tracing};
+use poem::middleware::{Cors, RequestId, Tracing};
 use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route, Server};
 use poem_openapi::OpenApiService;
 use tokio::sync::Semaphore;
 
 use backlog::Backlogs;
-use connections::LimitedAcceptor;
+use connections::{HeadLimits, LimitedAcceptor};
 use keys::{Caller, Keys};
+use methods::Methods;
 
 pub use api::ACCEPTED_MESSAGE;
 pub use config::{GatewayConfig, GatewayConfigError};
@@ -47,6 +51,8 @@ pub struct Application {
     port: u16,
     max_connections: usize,
     idle_timeout: Duration,
+    header_timeout: Duration,
+    cors_allow_origins: String,
     state: api::AppState,
 }
 
@@ -73,6 +79,8 @@ impl Application {
             port,
             max_connections: config.max_connections,
             idle_timeout: Duration::from_secs(config.http_idle_timeout_secs),
+            header_timeout: Duration::from_secs(config.header_read_timeout_secs),
+            cors_allow_origins: config.cors_allow_origins.clone(),
             state: api::AppState {
                 executions: Executions::open(&jetstream).await?,
                 registry: Registry::open(&jetstream).await?,
@@ -85,6 +93,7 @@ impl Application {
                 body_read_timeout: Duration::from_secs(config.body_read_timeout_secs),
                 waiting: Arc::new(Semaphore::new(api::MAX_WAITING)),
                 backlogs: Arc::new(Backlogs::new(config.backlog_settings())),
+                queued: Arc::default(),
             },
         })
     }
@@ -102,7 +111,12 @@ impl Application {
         );
         let stop = shutdown.clone();
         tokio::spawn(async move { backlogs.refresh(js, languages, stop).await });
+        let queued = self.state.queued.clone();
+        let (js, stop) = (self.state.jetstream.clone(), shutdown.clone());
+        tokio::spawn(async move { queued.follow_results(js, stop).await });
         let service = api_service();
+        let methods = Arc::new(Methods::from_spec(&service.spec()));
+        let cors = cors(&self.cors_allow_origins);
         let app = Route::new()
             .at("/openapi.json", service.spec_endpoint())
             .nest("/docs", service.swagger_ui())
@@ -113,10 +127,20 @@ impl Application {
                 move |endpoint, request| guard(keys.clone(), endpoint, request)
             })
             .with(Tracing)
+            // Errors become responses before CORS, so that a page sees them too (the
+            // middleware passes an error on without its headers); then CORS's own.
             .catch_all_error(error::render)
+            .with_if(cors.is_some(), cors.unwrap_or_default())
+            .catch_all_error(error::render)
+            .around(move |endpoint, request| allow(methods.clone(), endpoint, request))
             // Outermost, so that every answer, errors too, carries its X-Request-Id.
             .with(RequestId::default());
-        Server::new_with_acceptor(LimitedAcceptor::new(self.acceptor, self.max_connections))
+        let acceptor = LimitedAcceptor::new(
+            self.acceptor,
+            self.max_connections,
+            HeadLimits::new(self.header_timeout),
+        );
+        Server::new_with_acceptor(acceptor)
             // A connection that neither sends nor receives for this long is closed.
             .idle_timeout(self.idle_timeout)
             .run_with_graceful_shutdown(
@@ -134,6 +158,57 @@ pub async fn run(config: GatewayConfig, shutdown: CancellationToken) -> anyhow::
     tracing::info!(port = app.port(), "gateway listening");
     app.run_until_stopped(shutdown).await?;
     Ok(())
+}
+
+/// The CORS policy for `origins` (`*`, a comma-separated list, or empty for none).
+fn cors(origins: &str) -> Option<Cors> {
+    let origins: Vec<&str> = origins
+        .split(',')
+        .map(str::trim)
+        .filter(|origin| !origin.is_empty())
+        .collect();
+    if origins.is_empty() {
+        return None;
+    }
+    let cors = Cors::new()
+        .allow_credentials(false)
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([
+            "content-type",
+            "authorization",
+            "x-api-key",
+            "idempotency-key",
+        ])
+        .expose_headers([
+            "location",
+            "retry-after",
+            "ratelimit-limit",
+            "ratelimit-remaining",
+            "ratelimit-reset",
+            "x-request-id",
+        ])
+        .max_age(3600);
+    Some(if origins.contains(&"*") {
+        cors
+    } else {
+        cors.allow_origins(origins)
+    })
+}
+
+/// Names the methods a path takes (`Allow`) on its 405.
+async fn allow<E: Endpoint>(
+    methods: Arc<Methods>,
+    endpoint: Arc<E>,
+    request: Request,
+) -> poem::Result<Response> {
+    let path = request.uri().path().to_owned();
+    let mut response = endpoint.call(request).await?.into_response();
+    if response.status() == StatusCode::METHOD_NOT_ALLOWED {
+        if let Some(allowed) = methods.allowed(&path).and_then(|m| m.parse().ok()) {
+            response.headers_mut().insert(header::ALLOW, allowed);
+        }
+    }
+    Ok(response)
 }
 
 /// Paths served to anyone: health, readiness, metrics and the docs.

@@ -78,7 +78,7 @@ impl ParsePayload for SubmissionBody {
 
     async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
         let state = app_state(request);
-        let bytes = read_body(state, body, state.max_body_bytes).await?;
+        let bytes = read_body(request, state, body, state.max_body_bytes).await?;
         Submission::parse(&bytes, &state.limits)
             .map(SubmissionBody)
             .map_err(|err| {
@@ -122,7 +122,7 @@ impl ParsePayload for BatchBody {
 
     async fn from_request(request: &Request, body: &mut RequestBody) -> poem::Result<Self> {
         let state = app_state(request);
-        let bytes = read_body(state, body, state.max_batch_body_bytes).await?;
+        let bytes = read_body(request, state, body, state.max_batch_body_bytes).await?;
         // Read strictly first (a key twice, anywhere, is refused), then item by item as
         // written, so that each keeps its exact numbers.
         let value = exec_engine::submission::parse_json(&bytes).map_err(ApiError::from)?;
@@ -173,11 +173,21 @@ fn app_state(request: &Request) -> &AppState {
 
 /// The body's bytes, refused past `limit` with 413, and with 408 when they do not all come
 /// within the body read timeout (a client sending a byte a second holds no request long).
+/// A body declared over the limit is refused unread, so a client that asked first
+/// (`Expect: 100-continue`) never sends it.
 async fn read_body(
+    request: &Request,
     state: &AppState,
     body: &mut RequestBody,
     limit: usize,
 ) -> Result<bytes::Bytes, ApiError> {
+    let declared = request
+        .headers()
+        .get(poem::http::header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit as u64) {
+        return Err(ApiError::TooLarge(limit));
+    }
     let reading = body
         .take()
         .map_err(|_| ApiError::Malformed("the request body was already read".into()))?
