@@ -10,6 +10,7 @@ STATE=$(mktemp -d /tmp/exec-engine-test.XXXXXX)
 # and this too, for a run cut short, whose containers would otherwise restart forever.
 COMPOSE_TEST_PROJECT=exec-compose-test-$$
 cleanup() {
+    if [ -n "${OPENAPI_CHECK:-}" ]; then kill "$OPENAPI_CHECK" 2>/dev/null || true; fi
     if [ -n "${COMPOSE_STARTED:-}" ]; then
         docker-compose -p "$COMPOSE_TEST_PROJECT" -f "$ROOT/docker-compose.yml" down --volumes >/dev/null 2>&1 || true
         docker ps -aq --filter "label=exec-engine.deployment=$COMPOSE_TEST_PROJECT" | xargs -r docker rm -f >/dev/null || true
@@ -49,6 +50,11 @@ case " $LANGUAGES " in
     cargo test --quiet --features e2e --test faults -- --test-threads=5
     ;;
 esac
+# Waits more than it computes: it runs beside the Compose and end-to-end suites.
+log "the gateway against its OpenAPI document (schemathesis), in the background"
+build_services debug
+bash "$ROOT/scripts/openapi-check.sh" >"$STATE/openapi-check.log" 2>&1 &
+OPENAPI_CHECK=$!
 log "docker-compose.yml: up, the specification's examples, a worker scaled, down"
 ensure_compose
 # The image holds the debug build that the suite has anyway: a release build as well would
@@ -66,3 +72,11 @@ for mode in reuse pooled fresh; do
     E2E_SANDBOX_MODE=$mode E2E_LANGUAGES=$(echo $LANGUAGES | tr ' ' ',') \
         cargo test --quiet --features e2e --test e2e -- --test-threads=1
 done
+log "the OpenAPI check (schemathesis)"
+if ! wait "$OPENAPI_CHECK"; then
+    OPENAPI_CHECK=
+    cat "$STATE/openapi-check.log"
+    exit 1
+fi
+OPENAPI_CHECK=
+cat "$STATE/openapi-check.log"

@@ -72,6 +72,53 @@ impl<'de> Deserialize<'de> for ExactJson {
     }
 }
 
+/// Any JSON value, in the OpenAPI document.
+#[cfg(feature = "openapi")]
+mod openapi {
+    use std::borrow::Cow;
+
+    use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
+    use poem_openapi::types::{ParseFromJSON, ParseResult, ToJSON, Type};
+
+    use super::ExactJson;
+
+    impl Type for ExactJson {
+        const IS_REQUIRED: bool = true;
+        type RawValueType = Self;
+        type RawElementValueType = Self;
+
+        fn name() -> Cow<'static, str> {
+            "any".into()
+        }
+
+        fn schema_ref() -> MetaSchemaRef {
+            MetaSchemaRef::Inline(Box::new(MetaSchema::ANY))
+        }
+
+        fn as_raw_value(&self) -> Option<&Self::RawValueType> {
+            Some(self)
+        }
+
+        fn raw_element_iter<'a>(
+            &'a self,
+        ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
+            Box::new(self.as_raw_value().into_iter())
+        }
+    }
+
+    impl ToJSON for ExactJson {
+        fn to_json(&self) -> Option<serde_json::Value> {
+            serde_json::from_str(self.text()).ok()
+        }
+    }
+
+    impl ParseFromJSON for ExactJson {
+        fn parse_from_json(value: Option<serde_json::Value>) -> ParseResult<Self> {
+            Ok(Self::from(&value.unwrap_or_default()))
+        }
+    }
+}
+
 fn is_space(byte: u8) -> bool {
     matches!(byte, b' ' | b'\t' | b'\n' | b'\r')
 }

@@ -23,15 +23,24 @@ const CUT_NOTE: &str = "[cut: the result document was larger than the broker tak
 /// How much of a cut text is kept.
 const KEPT_WHEN_CUT: usize = 256;
 
+/// The result document: POSTed to the callback, answered by `GET /executions/{id}`,
+/// published on `exec.result.<id>`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
 pub struct ExecutionResult {
     pub id: Uuid,
+    /// One per test case, in order.
     pub results: Vec<TestResult>,
     pub all_passed: bool,
+    /// Why the submission did not run to the end (`Execution environment error`), if so.
+    #[cfg_attr(feature = "openapi", oai(nullable))]
     pub error: Option<String>,
+    /// The compiler's or the runtime's message, if any.
+    #[cfg_attr(feature = "openapi", oai(nullable))]
     pub error_details: Option<String>,
     pub status: Verdict,
     pub language: Language,
+    #[cfg_attr(feature = "openapi", oai(nullable))]
     pub compile_time_ms: Option<f64>,
     #[serde(with = "time::serde::rfc3339")]
     pub submitted_at: OffsetDateTime,
@@ -41,10 +50,13 @@ pub struct ExecutionResult {
     pub finished_at: OffsetDateTime,
     /// The id of the API key the submission came with, where keys are in use.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
     pub key_id: Option<String>,
 }
 
+/// One test's result.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Object))]
 pub struct TestResult {
     pub input: ExactJson,
     pub expected_output: String,
@@ -56,11 +68,13 @@ pub struct TestResult {
     pub memory: String,
     pub status: Verdict,
     pub time_ms: f64,
+    #[cfg_attr(feature = "openapi", oai(nullable))]
     pub memory_kb: Option<u64>,
     /// What the code printed during this test, capped by the worker.
     pub stdout: String,
     pub stderr: String,
     /// Why the test produced no value (exception, signal, limit), when it did not.
+    #[cfg_attr(feature = "openapi", oai(nullable))]
     pub error: Option<String>,
 }
 

@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 
 /// A language the engine runs, named as clients name it in `language`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Enum))]
+#[cfg_attr(feature = "openapi", oai(rename_all = "lowercase"))]
 #[serde(rename_all = "lowercase")]
 pub enum Language {
     Python,

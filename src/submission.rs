@@ -177,7 +177,8 @@ impl<'de> Visitor<'de> for StrictValue {
 }
 
 const MAX_FUNCTION_NAME_CHARS: usize = 128;
-const MAX_IMPORT_CHARS: usize = 256;
+/// The longest import, in characters.
+pub const MAX_IMPORT_CHARS: usize = 256;
 const MAX_CALLBACK_URL_CHARS: usize = 2048;
 const MIN_TIME_LIMIT_MS: u64 = 50;
 const MIN_MEMORY_LIMIT_MB: u64 = 32;
@@ -298,7 +299,8 @@ fn parse_function_name(fields: &Map<String, Value>) -> Result<Option<String>, Su
     if fields.get("function_name").is_none_or(Value::is_null) {
         return Ok(None);
     }
-    let name = required_string(fields, "function_name")?;
+    // White space around the name goes.
+    let name = required_string(fields, "function_name")?.trim();
     let mut chars = name.chars();
     let starts_well = chars
         .next()
@@ -358,12 +360,13 @@ fn parse_imports(
                 Value::String(s) if s.trim().is_empty() => {
                     Err(invalid(field, "an import must not be empty"))
                 }
-                Value::String(s) if s.contains(['\n', '\r', '\0']) => {
+                // White space around it goes (a trailing line break too).
+                Value::String(s) if s.trim().contains(['\n', '\r', '\0']) => {
                     Err(invalid(field, "an import must be a single line"))
                 }
-                Value::String(s) if s.len() > MAX_IMPORT_CHARS => Err(invalid(
+                Value::String(s) if s.chars().count() > MAX_IMPORT_CHARS => Err(invalid(
                     field,
-                    format!("an import must be at most {MAX_IMPORT_CHARS} bytes"),
+                    format!("an import must be at most {MAX_IMPORT_CHARS} characters"),
                 )),
                 Value::String(s) => Ok(s.trim().to_owned()),
                 _ => Err(invalid(field, "an import must be a string")),
@@ -472,7 +475,7 @@ fn parse_callback_url(
         Some(Value::String(s)) => s.trim(),
         Some(_) => return Err(invalid("callback_url", "callback_url must be a string")),
     };
-    if raw.len() > MAX_CALLBACK_URL_CHARS {
+    if raw.chars().count() > MAX_CALLBACK_URL_CHARS {
         return Err(invalid(
             "callback_url",
             format!("callback_url must be at most {MAX_CALLBACK_URL_CHARS} characters"),

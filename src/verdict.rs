@@ -2,6 +2,8 @@ use serde::{Deserialize, Serialize};
 
 /// How a test, or a whole submission, ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(poem_openapi::Enum))]
+#[cfg_attr(feature = "openapi", oai(rename_all = "snake_case"))]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     Accepted,

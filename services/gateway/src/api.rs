@@ -35,6 +35,9 @@ pub struct AppState {
     pub max_batch: usize,
     pub max_batch_body_bytes: usize,
     pub body_read_timeout: Duration,
+    /// The longest `?wait=` of `GET /executions/{id}`, and the longest events stream.
+    pub max_wait_secs: u64,
+    pub max_follow: Duration,
     /// Requests held by `?wait=` at once; past it, a request answers at once.
     pub waiting: Arc<Semaphore>,
     pub backlogs: Arc<Backlogs>,
@@ -46,12 +49,9 @@ pub struct AppState {
 pub struct Api;
 
 pub const ACCEPTED_MESSAGE: &str = "Code execution task accepted";
-/// The longest `?wait=` a client may ask for, in seconds.
-const MAX_WAIT_SECS: u64 = 60;
 /// Requests held by `?wait=` at once (each holds a subscription): a flood of them answers
 /// at once instead of piling up.
 pub const MAX_WAITING: usize = 4096;
-const MAX_IDEMPOTENCY_KEY_CHARS: usize = 255;
 const DEFAULT_DEAD_LETTERS: usize = 50;
 const MAX_DEAD_LETTERS: usize = 500;
 
@@ -69,8 +69,9 @@ pub struct Health {
 }
 
 /// How far an execution has got.
-#[derive(Enum)]
+#[derive(Enum, serde::Serialize)]
 #[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum ExecutionPhase {
     /// Waiting for a worker.
     Queued,
@@ -78,6 +79,16 @@ pub enum ExecutionPhase {
     Running,
     /// Its result is stored (and delivered, or being delivered, to its callback).
     Completed,
+}
+
+impl From<state::Phase> for ExecutionPhase {
+    fn from(phase: state::Phase) -> Self {
+        match phase {
+            state::Phase::Queued => Self::Queued,
+            state::Phase::Running => Self::Running,
+            state::Phase::Completed => Self::Completed,
+        }
+    }
 }
 
 /// How the delivery of an execution's callback goes.
@@ -99,6 +110,7 @@ pub struct CallbackState {
     /// Attempts made so far in this delivery.
     pub attempts: u32,
     /// Why the last attempt did not deliver.
+    #[oai(nullable)]
     pub last_error: Option<String>,
 }
 
@@ -107,6 +119,7 @@ pub struct ExecutionState {
     pub id: String,
     pub state: ExecutionPhase,
     /// The result document, as its callback carries it; null until completed.
+    #[oai(nullable)]
     pub result: Option<crate::exact_body::ResultDocument>,
     /// Tests with a verdict so far.
     pub tests_done: u64,
@@ -120,6 +133,7 @@ pub struct DeadLetter {
     pub reason: String,
     pub attempts: u32,
     /// The receiver's last HTTP status, if it answered at all.
+    #[oai(nullable)]
     pub last_status: Option<u16>,
     /// When the delivery was given up (RFC 3339).
     pub failed_at: String,
@@ -139,7 +153,8 @@ pub enum ExecuteResponse {
     /// The submission is stored on JetStream and will run; `Location` is its state.
     #[oai(status = 202)]
     Accepted(Json<Accepted>, #[oai(header = "Location")] String),
-    /// The body is not a JSON object, or the `Idempotency-Key` is too long.
+    /// The body is not a JSON object, or the `Idempotency-Key` is not 1 to 255 visible
+    /// characters.
     #[oai(status = 400)]
     Malformed(Json<ErrorBody>),
     /// The body is larger than `MAX_BODY_BYTES`.
@@ -224,7 +239,7 @@ pub enum BatchResponse {
 pub enum StateResponse {
     #[oai(status = 200)]
     Found(crate::exact_body::ExactJsonBody<ExecutionState>),
-    /// The id is not a UUID, or `wait` is over 60.
+    /// The id is not a UUID, or `wait` is over `MAX_WAIT_SECS`.
     #[oai(status = 400)]
     Malformed(Json<ErrorBody>),
     /// No execution has this id (or its result has expired).
@@ -239,7 +254,8 @@ pub enum StateResponse {
 pub enum EventsResponse {
     /// Server-Sent Events: `state` (`{"state", "tests_done"}`) now and as it changes,
     /// `test` (a test's result with its `index`) as each completes, then `completed` (the
-    /// result document), and the stream ends. It also ends after 10 minutes: reconnect.
+    /// result document), and the stream ends. It also ends after `EVENTS_MAX_SECS` (10
+    /// minutes by default): reconnect.
     #[oai(status = 200)]
     Events(EventStream<BoxStream<'static, StreamEvent>>),
     #[oai(status = 400)]
@@ -300,13 +316,17 @@ pub struct LanguageLimits {
 pub struct LanguageInfo {
     pub language: String,
     /// The runtime as it names itself (`Python 3.11.2`); null until a worker has said.
+    #[oai(nullable)]
     pub runtime: Option<String>,
     /// Whether the code is compiled before its tests run.
     pub compiled: bool,
     /// The sandbox image, and the id it resolved to.
+    #[oai(nullable)]
     pub image: Option<String>,
+    #[oai(nullable)]
     pub image_id: Option<String>,
     /// Its default limits; null until a worker has said.
+    #[oai(nullable)]
     pub limits: Option<LanguageLimits>,
     /// Worker processes serving it now, and the sandboxes they run at once.
     pub workers: u64,
@@ -351,20 +371,28 @@ impl Api {
         caller: Data<&Caller>,
         request_id: Data<&ReqId>,
         body: SubmissionBody,
-        #[oai(name = "Idempotency-Key")] idempotency_key: Header<Option<String>>,
+        /// Any text (1 to 255 visible ASCII characters); a retried request with the same
+        /// key gets the first one's id.
+        #[oai(
+            name = "Idempotency-Key",
+            validator(min_length = 1, max_length = 255, pattern = r"^[ -~]*[!-~][ -~]*$")
+        )]
+        idempotency_key: Header<Option<String>>,
+        request: &poem::Request,
     ) -> poem::Result<ExecuteResponse> {
+        // A key that is not text reads as none: refused rather than ignored.
+        if idempotency_key.0.is_none() && request.headers().contains_key("idempotency-key") {
+            return Ok(ExecuteResponse::Malformed(Json(
+                ApiError::Malformed(
+                    "the Idempotency-Key header must be 1 to 255 visible ASCII characters".into(),
+                )
+                .body(),
+            )));
+        }
         let request_id = request_id.0.to_string();
         let mut submission = body.0;
         submission.key_id = caller.key_id.clone();
         if let Some(key) = idempotency_key.0 {
-            if key.is_empty() || key.chars().count() > MAX_IDEMPOTENCY_KEY_CHARS {
-                return Ok(ExecuteResponse::Malformed(Json(
-                    ApiError::Malformed(format!(
-                        "the Idempotency-Key header must be 1 to {MAX_IDEMPOTENCY_KEY_CHARS} characters"
-                    ))
-                    .body(),
-                )));
-            }
             // Each key has its own idempotency keys.
             let scoped = format!("{}\n{key}", caller.key_id.as_deref().unwrap_or_default());
             match state.executions.claim(&scoped, submission.id).await {
@@ -463,14 +491,21 @@ impl Api {
 
     /// An execution's state, and its result once completed.
     ///
-    /// With `wait` (seconds, at most 60), the answer waits until the execution completes
-    /// or that time passes.
+    /// With `wait` (seconds, at most `MAX_WAIT_SECS`), the answer waits until the execution
+    /// completes or that time passes.
     #[oai(path = "/executions/:id", method = "get")]
     #[tracing::instrument(name = "state", skip_all, fields(id = %id.0))]
     async fn state(
         &self,
         state: Data<&AppState>,
+        /// The execution's id (a UUID).
+        #[oai(validator(
+            pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+        ))]
         id: Path<String>,
+        /// Seconds to wait for the execution to complete (0 to `MAX_WAIT_SECS`, 60 by
+        /// default).
+        #[oai(validator(minimum(value = "0")))]
         wait: Query<Option<u64>>,
     ) -> StateResponse {
         let id = match parse_id(&id.0) {
@@ -478,9 +513,10 @@ impl Api {
             Err(err) => return StateResponse::Malformed(Json(err.body())),
         };
         let wait = wait.0.unwrap_or(0);
-        if wait > MAX_WAIT_SECS {
+        if wait > state.max_wait_secs {
+            let max = state.max_wait_secs;
             return StateResponse::Malformed(Json(
-                ApiError::Malformed(format!("wait must be 0 to {MAX_WAIT_SECS} seconds")).body(),
+                ApiError::Malformed(format!("wait must be 0 to {max} seconds")).body(),
             ));
         }
         match wait_for(&state, id, Duration::from_secs(wait)).await {
@@ -498,7 +534,15 @@ impl Api {
     /// An execution's progress, live, as Server-Sent Events (usable with `EventSource`).
     #[oai(path = "/executions/:id/events", method = "get")]
     #[tracing::instrument(name = "events", skip_all, fields(id = %id.0))]
-    async fn events(&self, state: Data<&AppState>, id: Path<String>) -> EventsResponse {
+    async fn events(
+        &self,
+        state: Data<&AppState>,
+        /// The execution's id (a UUID).
+        #[oai(validator(
+            pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+        ))]
+        id: Path<String>,
+    ) -> EventsResponse {
         let id = match parse_id(&id.0) {
             Ok(id) => id,
             Err(err) => return EventsResponse::Malformed(Json(err.body())),
@@ -524,9 +568,10 @@ impl Api {
                 return unavailable();
             }
         };
+        let max_follow = state.max_follow;
         let (events, stream) = futures::channel::mpsc::unbounded();
         tokio::spawn(async move {
-            follow(execution, statuses, stored, events).await;
+            follow(execution, statuses, stored, events, max_follow).await;
             drop(held);
         });
         EventsResponse::Events(
@@ -542,7 +587,15 @@ impl Api {
     /// that its receiver lost).
     #[oai(path = "/executions/:id/redeliver", method = "post")]
     #[tracing::instrument(name = "redeliver", skip_all, fields(id = %id.0))]
-    async fn redeliver(&self, state: Data<&AppState>, id: Path<String>) -> RedeliverResponse {
+    async fn redeliver(
+        &self,
+        state: Data<&AppState>,
+        /// The execution's id (a UUID).
+        #[oai(validator(
+            pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+        ))]
+        id: Path<String>,
+    ) -> RedeliverResponse {
         let id = match parse_id(&id.0) {
             Ok(id) => id,
             Err(err) => return RedeliverResponse::Malformed(Json(err.body())),
@@ -577,9 +630,12 @@ impl Api {
     async fn dead_letters(
         &self,
         state: Data<&AppState>,
-        /// List those after this `sequence` (0: from the oldest).
+        /// List those after this `sequence` (0: from the oldest; at most 10^15, which every
+        /// JSON reader holds exactly).
+        #[oai(validator(minimum(value = "0"), maximum(value = "1000000000000000")))]
         after: Query<Option<u64>>,
         /// At most this many (1 to 500; 50 by default).
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))]
         limit: Query<Option<usize>>,
     ) -> DeadLettersResponse {
         let limit = limit.0.unwrap_or(DEFAULT_DEAD_LETTERS);
@@ -686,57 +742,116 @@ impl Api {
     }
 }
 
-/// How long one events stream lasts at most.
-const MAX_FOLLOW: Duration = Duration::from_secs(600);
 /// One Server-Sent Event: its name and its JSON data, as text so that a test's exact input
-/// is passed on as written.
-#[derive(Debug, poem_openapi::Object)]
+/// is passed on as written. Its data is a [`StateEvent`], a [`TestEvent`] or the result
+/// document.
+#[derive(Debug)]
 pub struct StreamEvent {
     /// `state`, `test` or `completed`.
-    pub event: String,
-    /// The event's JSON data.
+    pub event: &'static str,
     pub data: String,
 }
 
-fn event(name: &str, data: String) -> StreamEvent {
-    StreamEvent {
-        event: name.to_owned(),
-        data,
+impl poem_openapi::types::Type for StreamEvent {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = Self;
+    type RawElementValueType = Self;
+
+    fn name() -> std::borrow::Cow<'static, str> {
+        "StreamEvent".into()
+    }
+
+    fn schema_ref() -> poem_openapi::registry::MetaSchemaRef {
+        use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
+        MetaSchemaRef::Inline(Box::new(MetaSchema {
+            description: Some(
+                "The data of each event: `state` a StateEvent, `test` a TestEvent, \
+                 `completed` the result document.",
+            ),
+            any_of: vec![
+                StateEvent::schema_ref(),
+                TestEvent::schema_ref(),
+                exec_engine::ExecutionResult::schema_ref(),
+            ],
+            ..MetaSchema::ANY
+        }))
+    }
+
+    fn register(registry: &mut poem_openapi::registry::Registry) {
+        StateEvent::register(registry);
+        TestEvent::register(registry);
+        exec_engine::ExecutionResult::register(registry);
+    }
+
+    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(
+        &'a self,
+    ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
+        Box::new(self.as_raw_value().into_iter())
     }
 }
 
-/// A test's result with its index, as the `test` event carries it.
-#[derive(serde::Serialize)]
-struct TestEvent<'a> {
+impl poem_openapi::types::ToJSON for StreamEvent {
+    fn to_json(&self) -> Option<serde_json::Value> {
+        serde_json::from_str(&self.data).ok()
+    }
+}
+
+fn event(name: &'static str, data: &impl serde::Serialize) -> StreamEvent {
+    StreamEvent {
+        event: name,
+        data: serde_json::to_string(data).expect("an event's data serializes"),
+    }
+}
+
+/// The data of a `state` event: where the execution is now.
+#[derive(Object, serde::Serialize)]
+pub struct StateEvent {
+    pub state: ExecutionPhase,
+    pub tests_done: u64,
+}
+
+/// The data of a `test` event: a test's result, with its index, as soon as it has one.
+#[derive(Object, serde::Serialize)]
+pub struct TestEvent {
+    #[oai(flatten)]
     #[serde(flatten)]
-    result: &'a exec_engine::TestResult,
-    index: usize,
+    pub result: exec_engine::TestResult,
+    pub index: u64,
 }
 
 /// Tells `execution`'s state now, then what its worker tells as it runs, until its result
-/// is stored (or [`MAX_FOLLOW`] passes, or the client goes).
+/// is stored (or `max_follow` passes, or the client goes).
 async fn follow(
     execution: state::Execution,
     mut statuses: async_nats::Subscriber,
     mut stored: async_nats::Subscriber,
     events: futures::channel::mpsc::UnboundedSender<StreamEvent>,
+    max_follow: Duration,
 ) {
     // `Phase` serializes as its name on the wire (`running`).
     let phase = |phase: state::Phase, tests_done: usize| {
-        event(
-            "state",
-            serde_json::json!({"state": phase, "tests_done": tests_done}).to_string(),
-        )
+        let state = StateEvent {
+            state: phase.into(),
+            tests_done: tests_done as u64,
+        };
+        event("state", &state)
     };
-    let completed =
-        |document: &[u8]| event("completed", String::from_utf8_lossy(document).into_owned());
+    // The document as stored.
+    let completed = |document: &[u8]| StreamEvent {
+        event: "completed",
+        data: String::from_utf8_lossy(document).into_owned(),
+    };
     let _ = events.unbounded_send(phase(execution.phase, execution.tests_done));
     if let Some(result) = &execution.result {
         let _ = events.unbounded_send(completed(result));
         return;
     }
     let mut tests_done = execution.tests_done;
-    let deadline = tokio::time::Instant::now() + MAX_FOLLOW;
+    let deadline = tokio::time::Instant::now() + max_follow;
     loop {
         let told = tokio::select! {
             // Statuses first: one told before the result (the worker tells every test's
@@ -746,8 +861,8 @@ async fn follow(
                 Some(Ok(state::StatusEvent::Running)) => phase(state::Phase::Running, tests_done),
                 Some(Ok(state::StatusEvent::Test { index, result })) => {
                     tests_done = tests_done.max(index + 1);
-                    let test = TestEvent { result: &result, index };
-                    event("test", serde_json::to_string(&test).unwrap_or_default())
+                    let test = TestEvent { result: *result, index: index as u64 };
+                    event("test", &test)
                 }
                 Some(Err(_)) => continue,
                 None => return,
@@ -845,11 +960,7 @@ fn execution_state(execution: state::Execution) -> ExecutionState {
     };
     ExecutionState {
         id: execution.id.to_string(),
-        state: match execution.phase {
-            state::Phase::Queued => ExecutionPhase::Queued,
-            state::Phase::Running => ExecutionPhase::Running,
-            state::Phase::Completed => ExecutionPhase::Completed,
-        },
+        state: execution.phase.into(),
         result: execution
             .result
             .and_then(|document| crate::exact_body::ResultDocument::new(&document)),

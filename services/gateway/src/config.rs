@@ -71,6 +71,13 @@ pub struct GatewayConfig {
     /// comma-separated list, or empty for none.
     #[serde(default = "default_cors_allow_origins")]
     pub cors_allow_origins: String,
+    /// `MAX_WAIT_SECS`: the longest `?wait=` of `GET /executions/{id}`.
+    #[serde(default = "default_max_wait_secs")]
+    pub max_wait_secs: u64,
+    /// `EVENTS_MAX_SECS`: how long one events stream lasts at most (then the client
+    /// reconnects).
+    #[serde(default = "default_events_max_secs")]
+    pub events_max_secs: u64,
     /// `BODY_READ_TIMEOUT_SECS`: a request body not received within it gets 408.
     #[serde(default = "default_body_read_timeout_secs")]
     pub body_read_timeout_secs: u64,
@@ -136,6 +143,14 @@ fn default_header_read_timeout_secs() -> u64 {
 
 fn default_cors_allow_origins() -> String {
     "*".to_owned()
+}
+
+fn default_max_wait_secs() -> u64 {
+    60
+}
+
+fn default_events_max_secs() -> u64 {
+    600
 }
 
 fn default_body_read_timeout_secs() -> u64 {

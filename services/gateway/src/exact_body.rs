@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use poem::{IntoResponse, Response};
 use poem_openapi::payload::Payload;
-use poem_openapi::registry::{MetaSchema, MetaSchemaRef, Registry};
+use poem_openapi::registry::{MetaSchemaRef, Registry};
 use poem_openapi::types::{ParseFromJSON, ParseResult, ToJSON, Type};
 use serde_json::value::RawValue;
 
@@ -31,10 +31,11 @@ impl Type for ResultDocument {
     }
 
     fn schema_ref() -> MetaSchemaRef {
-        MetaSchemaRef::Inline(Box::new(MetaSchema {
-            description: Some("The result document, as the callback carries it."),
-            ..MetaSchema::new("object")
-        }))
+        exec_engine::ExecutionResult::schema_ref()
+    }
+
+    fn register(registry: &mut Registry) {
+        exec_engine::ExecutionResult::register(registry);
     }
 
     fn as_raw_value(&self) -> Option<&Self::RawValueType> {

@@ -8,6 +8,7 @@ mod error;
 mod exact_body;
 mod keys;
 mod methods;
+mod openapi;
 mod quota;
 mod submission_body;
 
@@ -22,7 +23,6 @@ use poem::http::{header, Method, StatusCode};
 use poem::listener::{Acceptor, Listener, TcpAcceptor, TcpListener};
 use poem::middleware::{Cors, RequestId, Tracing};
 use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response, Route, Server};
-use poem_openapi::OpenApiService;
 use tokio::sync::Semaphore;
 
 use backlog::Backlogs;
@@ -33,15 +33,18 @@ use methods::Methods;
 pub use api::ACCEPTED_MESSAGE;
 pub use config::{GatewayConfig, GatewayConfigError};
 
-const TITLE: &str = "Code Execution Engine";
-
-fn api_service() -> OpenApiService<api::Api, ()> {
-    OpenApiService::new(api::Api, TITLE, env!("CARGO_PKG_VERSION"))
-}
-
-/// The OpenAPI document the gateway serves at `/openapi.json`.
+/// The OpenAPI document a gateway with the default configuration serves at
+/// `/openapi.json` (checked in as `openapi/openapi.json`).
 pub fn openapi_spec() -> String {
-    api_service().spec()
+    let config = GatewayConfig::local("127.0.0.1:0", "nats://127.0.0.1:4222");
+    let limits = config
+        .submission_limits()
+        .expect("the default configuration is valid");
+    openapi::document(&openapi::Limits {
+        submissions: &limits,
+        max_batch: config.max_batch,
+        max_wait_secs: config.max_wait_secs,
+    })
 }
 
 /// A gateway bound to its port, ready to serve.
@@ -91,6 +94,8 @@ impl Application {
                 max_batch: config.max_batch,
                 max_batch_body_bytes: config.max_batch_body_bytes,
                 body_read_timeout: Duration::from_secs(config.body_read_timeout_secs),
+                max_wait_secs: config.max_wait_secs,
+                max_follow: Duration::from_secs(config.events_max_secs),
                 waiting: Arc::new(Semaphore::new(api::MAX_WAITING)),
                 backlogs: Arc::new(Backlogs::new(config.backlog_settings())),
                 queued: Arc::default(),
@@ -114,12 +119,14 @@ impl Application {
         let queued = self.state.queued.clone();
         let (js, stop) = (self.state.jetstream.clone(), shutdown.clone());
         tokio::spawn(async move { queued.follow_results(js, stop).await });
-        let service = api_service();
-        let methods = Arc::new(Methods::from_spec(&service.spec()));
+        let service = openapi::service();
+        let document = openapi::document(&openapi::Limits::of(&self.state));
+        let methods = Arc::new(Methods::from_spec(&document));
+        let (spec, docs) = openapi::endpoints(document);
         let cors = cors(&self.cors_allow_origins);
         let app = Route::new()
-            .at("/openapi.json", service.spec_endpoint())
-            .nest("/docs", service.swagger_ui())
+            .at("/openapi.json", spec)
+            .at("/docs", docs)
             .nest("/", service)
             .data(self.state)
             .around({

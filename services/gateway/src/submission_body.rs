@@ -6,45 +6,121 @@ use poem::{Request, RequestBody};
 use poem_openapi::payload::{ParsePayload, Payload};
 use poem_openapi::registry::{MetaSchemaRef, Registry};
 use poem_openapi::types::Type;
-use poem_openapi::{impl_apirequest_for_payload, Object};
+use poem_openapi::{impl_apirequest_for_payload, Object, Union};
 
 use crate::api::AppState;
 use crate::error::ApiError;
 
-/// The body of `POST /execute`, in the original specification's format.
+/// The body of `POST /execute`, in the original specification's format: a function called
+/// once per test case, or (without `function_name`) a whole program run once per test
+/// case. Its limits are this deployment's (see `openapi.rs`, which fills them in).
+#[derive(Union)]
+#[oai(one_of, rename = "ExecuteRequest")]
+pub enum ExecuteRequest {
+    Function(FunctionSubmission),
+    Program(ProgramSubmission),
+}
+
+/// What a function and a program submission share.
 #[derive(Object)]
-#[oai(rename = "ExecuteRequest")]
-pub struct ExecuteRequest {
-    /// One of `python`, `js`, `java`, `cpp`, `go` (as far as this deployment serves it).
+#[oai(rename = "SubmissionFields")]
+pub struct SubmissionFields {
+    /// One of the languages this deployment serves.
     pub language: String,
-    /// The source code that defines the function.
+    /// The source code (not only white space).
+    #[oai(validator(min_length = 1, pattern = r"\S"))]
     pub code: String,
-    /// The function to call: a free function or a method of `class Solution`. Leave it
-    /// out to run `code` as a whole program, each test's `input` being its stdin.
-    pub function_name: Option<String>,
-    /// Module names (`math`) or whole import statements (`from collections import deque`).
-    #[oai(default)]
+    /// Module names (`math`) or whole import statements (`from collections import deque`),
+    /// each one line; null is none.
+    #[oai(default, nullable)]
     pub imports: Vec<String>,
-    /// One call per test case.
-    pub test_cases: Vec<TestCaseRequest>,
-    /// Where the result document is POSTed. Without it, read the result on NATS.
+    /// Where the result document is POSTed (http or https). Without it, read the result by
+    /// id or on NATS. The deployment's callback policy may refuse private addresses (422).
+    #[oai(
+        nullable,
+        validator(
+            max_length = 2048,
+            pattern = r"^https?://[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)*(:[1-9][0-9]{0,3})?(/[A-Za-z0-9._~/-]*)?$"
+        )
+    )]
     pub callback_url: Option<String>,
-    /// Each test's time limit in ms (50 to `MAX_TIME_LIMIT_MS`); the worker's default
-    /// (`TEST_TIME_LIMIT_MS`) when left out.
+    /// Each test's time limit in ms; the worker's default (`TEST_TIME_LIMIT_MS`) when left
+    /// out.
+    #[oai(nullable, validator(minimum(value = "50")))]
     pub time_limit_ms: Option<u64>,
-    /// The sandbox's memory limit in MB (32 to `MAX_MEMORY_LIMIT_MB`); the language's
-    /// default when left out.
+    /// The sandbox's memory limit in MB; the language's default when left out.
+    #[oai(nullable, validator(minimum(value = "32")))]
     pub memory_limit_mb: Option<u64>,
+}
+
+/// A function called once per test case with its arguments.
+#[derive(Object)]
+#[oai(example)]
+pub struct FunctionSubmission {
+    #[oai(flatten)]
+    pub fields: SubmissionFields,
+    /// The function to call: a free function or a method of `class Solution`.
+    #[oai(validator(pattern = r"^[A-Za-z_][A-Za-z0-9_]{0,127}$"))]
+    pub function_name: String,
+    /// One call per test case.
+    #[oai(validator(min_items = 1))]
+    pub test_cases: Vec<FunctionTestCase>,
+}
+
+impl poem_openapi::types::Example for FunctionSubmission {
+    /// The original specification's example.
+    fn example() -> Self {
+        Self {
+            fields: SubmissionFields {
+                language: "python".to_owned(),
+                code: "def add_numbers(a, b):\n    return a + b".to_owned(),
+                imports: Vec::new(),
+                callback_url: Some("http://localhost:5001/callback".to_owned()),
+                time_limit_ms: None,
+                memory_limit_mb: None,
+            },
+            function_name: "add_numbers".to_owned(),
+            test_cases: vec![
+                FunctionTestCase {
+                    input: serde_json::json!([2, 3]),
+                    expected_output: "5".into(),
+                },
+                FunctionTestCase {
+                    input: serde_json::json!([10, -5]),
+                    expected_output: "5".into(),
+                },
+            ],
+        }
+    }
+}
+
+/// A whole program run once per test case, its `input` as stdin.
+#[derive(Object)]
+pub struct ProgramSubmission {
+    #[oai(flatten)]
+    pub fields: SubmissionFields,
+    /// One run per test case.
+    #[oai(validator(min_items = 1))]
+    pub test_cases: Vec<ProgramTestCase>,
 }
 
 #[derive(Object)]
 #[oai(rename = "TestCase")]
-pub struct TestCaseRequest {
-    /// The positional arguments as a JSON array (any other value is the single argument);
-    /// in program mode, the program's stdin as a string.
+pub struct FunctionTestCase {
+    /// The positional arguments as a JSON array (any other value is the single argument).
+    /// Integers are kept exactly, at any size.
     pub input: serde_json::Value,
-    /// The expected return value (or program output) as text, compared per the contract.
-    pub expected_output: String,
+    /// The expected return value, as text (`"5"`); a JSON value means its JSON text.
+    pub expected_output: serde_json::Value,
+}
+
+#[derive(Object)]
+pub struct ProgramTestCase {
+    /// The program's stdin.
+    pub input: String,
+    /// The expected stdout; trailing white space is ignored. A JSON value means its JSON
+    /// text.
+    pub expected_output: serde_json::Value,
 }
 
 /// A request body that has been read and validated into a [`Submission`].
@@ -94,8 +170,10 @@ impl_apirequest_for_payload!(SubmissionBody);
 #[derive(Object)]
 #[oai(rename = "BatchRequest")]
 pub struct BatchRequest {
-    /// Each a `POST /execute` body; at most `MAX_BATCH`.
-    pub submissions: Vec<ExecuteRequest>,
+    /// Each a `POST /execute` body (an `ExecuteRequest`), checked and answered on its own:
+    /// one that is not valid gets its error in its place among the items.
+    #[oai(validator(min_items = 1))]
+    pub submissions: Vec<serde_json::Value>,
 }
 
 /// A batch body: each submission validated on its own, in order.
