@@ -72,6 +72,27 @@ impl<'de> Deserialize<'de> for ExactJson {
     }
 }
 
+/// The parts of `poem_openapi::types::Type` that a type holding one value writes the same
+/// way: it is its own raw value.
+#[cfg(feature = "openapi")]
+#[macro_export]
+macro_rules! openapi_value_type {
+    () => {
+        type RawValueType = Self;
+        type RawElementValueType = Self;
+
+        fn as_raw_value(&self) -> Option<&Self::RawValueType> {
+            Some(self)
+        }
+
+        fn raw_element_iter<'a>(
+            &'a self,
+        ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
+            Box::new(self.as_raw_value().into_iter())
+        }
+    };
+}
+
 /// Any JSON value, in the OpenAPI document.
 #[cfg(feature = "openapi")]
 mod openapi {
@@ -84,8 +105,7 @@ mod openapi {
 
     impl Type for ExactJson {
         const IS_REQUIRED: bool = true;
-        type RawValueType = Self;
-        type RawElementValueType = Self;
+        crate::openapi_value_type!();
 
         fn name() -> Cow<'static, str> {
             "any".into()
@@ -93,16 +113,6 @@ mod openapi {
 
         fn schema_ref() -> MetaSchemaRef {
             MetaSchemaRef::Inline(Box::new(MetaSchema::ANY))
-        }
-
-        fn as_raw_value(&self) -> Option<&Self::RawValueType> {
-            Some(self)
-        }
-
-        fn raw_element_iter<'a>(
-            &'a self,
-        ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
-            Box::new(self.as_raw_value().into_iter())
         }
     }
 

@@ -119,7 +119,12 @@ async fn nats_killed_and_restarted_mid_flow_loses_nothing() {
     assert_eq!((status, body.as_str()), (200, r#"{"status":"ready"}"#));
     let mut accepted = Vec::new();
     let mut unconfirmed = Vec::new();
-    for round in 0..60 {
+    // 20 rounds up, 20 down, then until 10 more are accepted once NATS is back (the clients
+    // reconnect after a backoff, longer on a loaded machine), or a minute.
+    let mut round = 0;
+    let mut after_restart = 0;
+    let mut restarted_at = None;
+    while after_restart < 10 {
         if round == 20 {
             engine.nats.as_mut().unwrap().kill();
         }
@@ -132,16 +137,27 @@ async fn nats_killed_and_restarted_mid_flow_loses_nothing() {
         }
         if round == 40 {
             engine.nats.as_mut().unwrap().restart();
+            restarted_at = Some(std::time::Instant::now());
+        }
+        if let Some(at) = restarted_at {
+            assert!(
+                at.elapsed() < Duration::from_secs(60),
+                "{after_restart} accepted in the minute after NATS restarted"
+            );
         }
         match engine.submit(100).await {
-            Submitted::Accepted(id) => accepted.push(id),
+            Submitted::Accepted(id) => {
+                after_restart += usize::from(restarted_at.is_some());
+                accepted.push(id);
+            }
             Submitted::Unconfirmed(id) => unconfirmed.push(id),
             Submitted::NoAnswer => {}
         }
+        round += 1;
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     assert!(!unconfirmed.is_empty(), "NATS was down for a while");
-    assert!(accepted.len() >= 30, "{} accepted", accepted.len());
+    assert!(accepted.len() >= 25, "{} accepted", accepted.len());
     engine.assert_nothing_lost_nothing_twice(&accepted).await;
     assert_eq!(ready(format!("{operator}/readyz")).await.0, 200);
     // A 503's id is either unknown, or was stored after all and ran once.

@@ -21,6 +21,7 @@ use uuid::Uuid;
 
 use crate::backlog::{Backlogs, QueueFull};
 use crate::error::{ApiError, ErrorBody, RETRY_AFTER_SECS};
+use crate::execution_id::ExecutionId;
 use crate::keys::Caller;
 use crate::submission_body::{BatchBody, SubmissionBody};
 
@@ -258,6 +259,7 @@ pub enum EventsResponse {
     /// minutes by default): reconnect.
     #[oai(status = 200)]
     Events(EventStream<BoxStream<'static, StreamEvent>>),
+    /// The id is not an execution id (answered before the handler, by the path's type).
     #[oai(status = 400)]
     Malformed(Json<ErrorBody>),
     #[oai(status = 404)]
@@ -272,6 +274,7 @@ pub enum RedeliverResponse {
     /// The callback will be sent again, as a new delivery with its own retries.
     #[oai(status = 202)]
     Accepted(Json<Accepted>, #[oai(header = "Location")] String),
+    /// The id is not an execution id (answered before the handler, by the path's type).
     #[oai(status = 400)]
     Malformed(Json<ErrorBody>),
     #[oai(status = 404)]
@@ -498,20 +501,14 @@ impl Api {
     async fn state(
         &self,
         state: Data<&AppState>,
-        /// The execution's id (a UUID).
-        #[oai(validator(
-            pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
-        ))]
-        id: Path<String>,
+        /// The execution's id.
+        id: Path<ExecutionId>,
         /// Seconds to wait for the execution to complete (0 to `MAX_WAIT_SECS`, 60 by
         /// default).
         #[oai(validator(minimum(value = "0")))]
         wait: Query<Option<u64>>,
     ) -> StateResponse {
-        let id = match parse_id(&id.0) {
-            Ok(id) => id,
-            Err(err) => return StateResponse::Malformed(Json(err.body())),
-        };
+        let id = id.0 .0;
         let wait = wait.0.unwrap_or(0);
         if wait > state.max_wait_secs {
             let max = state.max_wait_secs;
@@ -537,16 +534,10 @@ impl Api {
     async fn events(
         &self,
         state: Data<&AppState>,
-        /// The execution's id (a UUID).
-        #[oai(validator(
-            pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
-        ))]
-        id: Path<String>,
+        /// The execution's id.
+        id: Path<ExecutionId>,
     ) -> EventsResponse {
-        let id = match parse_id(&id.0) {
-            Ok(id) => id,
-            Err(err) => return EventsResponse::Malformed(Json(err.body())),
-        };
+        let id = id.0 .0;
         let unavailable =
             || EventsResponse::Unavailable(Json(ApiError::Unavailable.body()), RETRY_AFTER_SECS);
         let Ok(held) = state.waiting.clone().try_acquire_owned() else {
@@ -590,16 +581,10 @@ impl Api {
     async fn redeliver(
         &self,
         state: Data<&AppState>,
-        /// The execution's id (a UUID).
-        #[oai(validator(
-            pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
-        ))]
-        id: Path<String>,
+        /// The execution's id.
+        id: Path<ExecutionId>,
     ) -> RedeliverResponse {
-        let id = match parse_id(&id.0) {
-            Ok(id) => id,
-            Err(err) => return RedeliverResponse::Malformed(Json(err.body())),
-        };
+        let id = id.0 .0;
         let conflict = |err: RedeliverError| {
             RedeliverResponse::Conflict(Json(ApiError::Conflict(err.to_string()).body()))
         };
@@ -754,8 +739,7 @@ pub struct StreamEvent {
 
 impl poem_openapi::types::Type for StreamEvent {
     const IS_REQUIRED: bool = true;
-    type RawValueType = Self;
-    type RawElementValueType = Self;
+    exec_engine::openapi_value_type!();
 
     fn name() -> std::borrow::Cow<'static, str> {
         "StreamEvent".into()
@@ -781,16 +765,6 @@ impl poem_openapi::types::Type for StreamEvent {
         StateEvent::register(registry);
         TestEvent::register(registry);
         exec_engine::ExecutionResult::register(registry);
-    }
-
-    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
-        Some(self)
-    }
-
-    fn raw_element_iter<'a>(
-        &'a self,
-    ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
-        Box::new(self.as_raw_value().into_iter())
     }
 }
 
@@ -911,11 +885,6 @@ fn unavailable(id: Uuid, err: &dyn std::fmt::Display) -> ExecuteResponse {
         }),
         RETRY_AFTER_SECS,
     )
-}
-
-fn parse_id(text: &str) -> Result<Uuid, ApiError> {
-    text.parse()
-        .map_err(|_| ApiError::Malformed(format!("`{text}` is not an execution id (a UUID)")))
 }
 
 /// `id`'s state once it completes, or after `wait`, whichever comes first.

@@ -23,8 +23,7 @@ impl ResultDocument {
 
 impl Type for ResultDocument {
     const IS_REQUIRED: bool = true;
-    type RawValueType = Self;
-    type RawElementValueType = Self;
+    exec_engine::openapi_value_type!();
 
     fn name() -> Cow<'static, str> {
         "ResultDocument".into()
@@ -36,16 +35,6 @@ impl Type for ResultDocument {
 
     fn register(registry: &mut Registry) {
         exec_engine::ExecutionResult::register(registry);
-    }
-
-    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
-        Some(self)
-    }
-
-    fn raw_element_iter<'a>(
-        &'a self,
-    ) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
-        Box::new(self.as_raw_value().into_iter())
     }
 }
 

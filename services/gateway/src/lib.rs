@@ -6,6 +6,7 @@ mod config;
 mod connections;
 mod error;
 mod exact_body;
+mod execution_id;
 mod keys;
 mod methods;
 mod openapi;
