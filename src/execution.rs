@@ -310,14 +310,17 @@ mod tests {
                 TestCase {
                     input: (&json!([2])).into(),
                     expected_output: "2".into(),
+                    comparison: None,
                 },
                 TestCase {
                     input: (&json!([3])).into(),
                     expected_output: "4".into(),
+                    comparison: None,
                 },
             ],
             callback_url: None,
             key_id: None,
+            comparison: None,
             submitted_at: OffsetDateTime::now_utc(),
             time_limit_ms: None,
             memory_limit_mb: None,
@@ -349,7 +352,7 @@ mod tests {
             .map(|c| {
                 TestResult::returned(
                     c,
-                    Comparison::ReturnedValue,
+                    Comparison::returned_value(),
                     "2".into(),
                     0.01,
                     None,
@@ -373,7 +376,7 @@ mod tests {
         let results = vec![
             TestResult::returned(
                 &s.test_cases[0],
-                Comparison::ReturnedValue,
+                Comparison::returned_value(),
                 "2".into(),
                 0.01,
                 None,
@@ -456,7 +459,7 @@ mod tests {
         let results = vec![
             TestResult::returned(
                 &s.test_cases[0],
-                Comparison::ReturnedValue,
+                Comparison::returned_value(),
                 "2.0".into(),
                 0.01,
                 Some(1234),
@@ -464,7 +467,7 @@ mod tests {
             ),
             TestResult::returned(
                 &s.test_cases[1],
-                Comparison::ReturnedValue,
+                Comparison::returned_value(),
                 "4".into(),
                 0.01,
                 None,

@@ -525,10 +525,11 @@ mod tests {
         let case = crate::TestCase {
             input: crate::exact_json::ExactJson::parse("[18446744073709551616]").unwrap(),
             expected_output: "18446744073709551616".to_owned(),
+            comparison: None,
         };
         let result = crate::TestResult::returned(
             &case,
-            crate::compare::Comparison::ReturnedValue,
+            crate::compare::Comparison::returned_value(),
             "18446744073709551616".to_owned(),
             1.0,
             None,

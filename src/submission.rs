@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::callback_policy::CallbackPolicy;
-use crate::compare::Comparison;
+use crate::compare::{Comparison, Mode};
 use crate::exact_json::ExactJson;
 use crate::Language;
 
@@ -35,6 +35,9 @@ pub struct Submission {
     /// The id of the API key it came with (never the key), where keys are in use.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_id: Option<String>,
+    /// How its tests are judged, where it chose (else by its mode's default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comparison: Option<Comparison>,
 }
 
 /// One call of the function: `input` holds its positional arguments (a JSON array; any
@@ -44,6 +47,9 @@ pub struct Submission {
 pub struct TestCase {
     pub input: ExactJson,
     pub expected_output: String,
+    /// How this test is judged, where it differs from its submission.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comparison: Option<Comparison>,
 }
 
 /// What the operator allows a submission to contain.
@@ -229,15 +235,19 @@ impl Submission {
             )?,
             // Set by the gateway from the caller's key, never from the body.
             key_id: None,
+            comparison: parse_comparison(fields.get("comparison"), "comparison")?,
         })
     }
 
-    /// How this submission's outputs are judged.
-    pub fn comparison(&self) -> Comparison {
-        match self.function_name {
-            Some(_) => Comparison::ReturnedValue,
-            None => Comparison::ProgramOutput,
-        }
+    /// How `case`, one of this submission's tests, is judged: its own comparison, else the
+    /// submission's, else its mode's default (`json` for a function, `lines` for a program).
+    pub fn comparison_for(&self, case: &TestCase) -> Comparison {
+        case.comparison
+            .or(self.comparison)
+            .unwrap_or_else(|| match self.function_name {
+                Some(_) => Comparison::returned_value(),
+                None => Comparison::program_output(),
+            })
     }
 }
 
@@ -401,6 +411,7 @@ fn parse_test_cases(
             ),
         ));
     }
+    let mut comparisons = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         let Value::Object(case) = item else {
             return Err(invalid(
@@ -416,8 +427,65 @@ fn parse_test_cases(
                 ));
             }
         }
+        comparisons.push(parse_comparison(
+            case.get("comparison"),
+            &format!("test_cases[{i}].comparison"),
+        )?);
     }
-    exact_test_cases(submission)
+    let mut cases = exact_test_cases(submission)?;
+    for (case, comparison) in cases.iter_mut().zip(comparisons) {
+        case.comparison = comparison;
+    }
+    Ok(cases)
+}
+
+/// An optional `{"mode", "abs_tolerance"?, "rel_tolerance"?, "nested"?}`.
+fn parse_comparison(
+    value: Option<&Value>,
+    field: &str,
+) -> Result<Option<Comparison>, SubmissionError> {
+    let fields = match value {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Object(fields)) => fields,
+        Some(_) => return Err(invalid(field, format!("{field} must be an object"))),
+    };
+    let modes = Mode::NAMES.join(", ");
+    let mode = match fields.get("mode") {
+        Some(Value::String(name)) => Mode::parse(name),
+        _ => None,
+    }
+    .ok_or_else(|| {
+        invalid(
+            format!("{field}.mode"),
+            format!("mode must be one of {modes}"),
+        )
+    })?;
+    let tolerance = |name: &str| match fields.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(value) => match value.as_f64() {
+            Some(t) if t.is_finite() && t >= 0.0 => Ok(Some(t)),
+            _ => Err(invalid(
+                format!("{field}.{name}"),
+                format!("{name} must be a number, 0 or more"),
+            )),
+        },
+    };
+    let nested = match fields.get("nested") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(nested)) => *nested,
+        Some(_) => {
+            return Err(invalid(
+                format!("{field}.nested"),
+                "nested must be true or false",
+            ))
+        }
+    };
+    Ok(Some(Comparison {
+        mode,
+        abs_tolerance: tolerance("abs_tolerance")?,
+        rel_tolerance: tolerance("rel_tolerance")?,
+        nested,
+    }))
 }
 
 /// The test cases as written, once their shape is checked: the `Value` read for checking
@@ -443,6 +511,7 @@ fn exact_test_cases(submission: &RawValue) -> Result<Vec<TestCase>, SubmissionEr
                 .expected_output
                 .as_string()
                 .unwrap_or_else(|| case.expected_output.text().to_owned()),
+            comparison: None,
         })
         .collect())
 }
@@ -531,7 +600,10 @@ mod tests {
         let s = parse(valid()).unwrap();
         assert_eq!(s.language, Language::Python);
         assert_eq!(s.function_name.as_deref(), Some("add_numbers"));
-        assert_eq!(s.comparison(), Comparison::ReturnedValue);
+        assert_eq!(
+            s.comparison_for(&s.test_cases[0]),
+            Comparison::returned_value()
+        );
         assert_eq!(s.test_cases[0].input.text(), "[2,3]");
         assert_eq!(s.test_cases[0].expected_output, "5");
         assert_eq!(
@@ -677,7 +749,10 @@ mod tests {
         body.as_object_mut().unwrap().remove("function_name");
         let s = parse(body).unwrap();
         assert_eq!(s.function_name, None);
-        assert_eq!(s.comparison(), Comparison::ProgramOutput);
+        assert_eq!(
+            s.comparison_for(&s.test_cases[0]),
+            Comparison::program_output()
+        );
         let mut body = program;
         body["function_name"] = Value::Null;
         assert!(parse(body).is_ok());
@@ -685,6 +760,52 @@ mod tests {
         let mut body = valid();
         body.as_object_mut().unwrap().remove("function_name");
         assert_eq!(field_of(parse(body)), "test_cases[0].input");
+    }
+
+    #[test]
+    fn a_comparison_may_be_chosen_for_the_submission_and_each_test() {
+        let mut body = valid();
+        body["comparison"] = json!({"mode": "float", "abs_tolerance": 1e-6});
+        body["test_cases"] = json!([
+            {"input": [1, 2], "expected_output": "3"},
+            {"input": [[1], [2]], "expected_output": "[[2], [1]]",
+             "comparison": {"mode": "unordered", "nested": true}}
+        ]);
+        let s = parse(body).unwrap();
+        let chosen = s.comparison_for(&s.test_cases[0]);
+        assert_eq!(chosen.mode, Mode::Float);
+        assert_eq!(chosen.abs_tolerance, Some(1e-6));
+        assert_eq!(chosen.rel_tolerance, None);
+        let own = s.comparison_for(&s.test_cases[1]);
+        assert_eq!((own.mode, own.nested), (Mode::Unordered, true));
+        // Carried to the worker.
+        let carried: Submission = serde_json::from_slice(&serde_json::to_vec(&s).unwrap()).unwrap();
+        assert_eq!(carried, s);
+
+        for (comparison, field) in [
+            (json!("float"), "comparison"),
+            (json!({}), "comparison.mode"),
+            (json!({"mode": "fuzzy"}), "comparison.mode"),
+            (
+                json!({"mode": "float", "abs_tolerance": -1}),
+                "comparison.abs_tolerance",
+            ),
+            (
+                json!({"mode": "float", "rel_tolerance": "1e-9"}),
+                "comparison.rel_tolerance",
+            ),
+            (
+                json!({"mode": "unordered", "nested": 1}),
+                "comparison.nested",
+            ),
+        ] {
+            let mut body = valid();
+            body["comparison"] = comparison;
+            assert_eq!(field_of(parse(body)), field);
+        }
+        let mut body = valid();
+        body["test_cases"][0]["comparison"] = json!({"mode": "lines "});
+        assert_eq!(field_of(parse(body)), "test_cases[0].comparison.mode");
     }
 
     #[test]

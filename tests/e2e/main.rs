@@ -19,6 +19,7 @@ mod cross_submission;
 mod delivery;
 mod examples;
 mod hostile;
+mod judging;
 mod pipeline;
 mod stack;
 mod sweep;

@@ -51,6 +51,10 @@ pub struct SubmissionFields {
     /// The sandbox's memory limit in MB; the language's default when left out.
     #[oai(nullable, validator(minimum(value = "32")))]
     pub memory_limit_mb: Option<u64>,
+    /// How the tests are judged; `json` for a function, `lines` for a program when left
+    /// out. A test case may choose its own.
+    #[oai(nullable)]
+    pub comparison: Option<exec_engine::compare::Comparison>,
 }
 
 /// A function called once per test case with its arguments.
@@ -78,16 +82,19 @@ impl poem_openapi::types::Example for FunctionSubmission {
                 callback_url: Some("http://localhost:5001/callback".to_owned()),
                 time_limit_ms: None,
                 memory_limit_mb: None,
+                comparison: None,
             },
             function_name: "add_numbers".to_owned(),
             test_cases: vec![
                 FunctionTestCase {
                     input: serde_json::json!([2, 3]),
                     expected_output: "5".into(),
+                    comparison: None,
                 },
                 FunctionTestCase {
                     input: serde_json::json!([10, -5]),
                     expected_output: "5".into(),
+                    comparison: None,
                 },
             ],
         }
@@ -112,6 +119,9 @@ pub struct FunctionTestCase {
     pub input: serde_json::Value,
     /// The expected return value, as text (`"5"`); a JSON value means its JSON text.
     pub expected_output: serde_json::Value,
+    /// How this test is judged, where it differs from the submission's.
+    #[oai(nullable)]
+    pub comparison: Option<exec_engine::compare::Comparison>,
 }
 
 #[derive(Object)]
@@ -121,6 +131,9 @@ pub struct ProgramTestCase {
     /// The expected stdout; trailing white space is ignored. A JSON value means its JSON
     /// text.
     pub expected_output: serde_json::Value,
+    /// How this test is judged, where it differs from the submission's.
+    #[oai(nullable)]
+    pub comparison: Option<exec_engine::compare::Comparison>,
 }
 
 /// A request body that has been read and validated into a [`Submission`].

@@ -2,7 +2,6 @@
 //! the supervisor, the events it reads back, and [`Progress`], which turns them, and the
 //! ways a sandbox may end, into the result document. No I/O here: the executor drives it.
 
-use exec_engine::compare::Comparison;
 use exec_engine::exact_json::ExactJson;
 use exec_engine::execution::{CapturedOutput, RunTimes};
 use exec_engine::{canonical, ExecutionResult, Submission, TestResult, Verdict};
@@ -217,7 +216,6 @@ pub enum Step {
 /// The results so far of one submission, across the sandboxes it takes.
 pub struct Progress<'a> {
     submission: &'a Submission,
-    comparison: Comparison,
     limits: OutputLimits,
     results: Vec<Option<TestResult>>,
     compile_time_ms: Option<f64>,
@@ -234,7 +232,6 @@ impl<'a> Progress<'a> {
     pub fn new(submission: &'a Submission, limits: OutputLimits) -> Self {
         Self {
             submission,
-            comparison: submission.comparison(),
             limits,
             results: vec![None; submission.test_cases.len()],
             compile_time_ms: None,
@@ -344,7 +341,7 @@ impl<'a> Progress<'a> {
                     (Some(actual), None, limit) => {
                         let returned = TestResult::returned(
                             case,
-                            self.comparison,
+                            self.submission.comparison_for(case),
                             actual,
                             time_ms,
                             memory_kb,
@@ -553,10 +550,12 @@ pub(crate) mod tests {
                 .map(|i| TestCase {
                     input: (&json!([i])).into(),
                     expected_output: i.to_string(),
+                    comparison: None,
                 })
                 .collect(),
             callback_url: None,
             key_id: None,
+            comparison: None,
             submitted_at: OffsetDateTime::now_utc(),
             time_limit_ms: None,
             memory_limit_mb: None,

@@ -1,0 +1,115 @@
+//! Comparison modes, chosen per submission and per test case, judged by the one judge
+//! whatever language ran the code.
+
+use serde_json::{json, Value};
+
+use crate::stack::Stack;
+
+/// Each test's status, in order, once `body` has run.
+async fn statuses(stack: &Stack, body: Value) -> Vec<String> {
+    let id = stack.accept(&body).await;
+    let (status, state) = stack.state(&id, Some(60)).await;
+    assert_eq!(status, 200);
+    assert_eq!(state["state"], "completed", "{state}");
+    state["result"]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|test| test["status"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn returned_values_are_judged_by_the_chosen_mode() {
+    let stack = Stack::start().await;
+    let judged = statuses(
+        &stack,
+        json!({
+            "language": "python",
+            "code": "import math\ndef f(kind):\n    return {'pi': math.pi, 'third': [1/3, 2/3], \
+                     'set': [3, 1, 2], 'nested': [[2, 1], [3]], 'text': 'a b'}[kind]",
+            "function_name": "f",
+            "comparison": {"mode": "float", "abs_tolerance": 1e-6},
+            "test_cases": [
+                {"input": ["pi"], "expected_output": "3.1415926"},
+                {"input": ["pi"], "expected_output": "3.14"},
+                {"input": ["third"], "expected_output": "[0.333333, 0.666667]"},
+                {"input": ["set"], "expected_output": "[1, 2, 3]",
+                 "comparison": {"mode": "unordered"}},
+                {"input": ["set"], "expected_output": "[1, 2, 3]",
+                 "comparison": {"mode": "json"}},
+                {"input": ["nested"], "expected_output": "[[3], [1, 2]]",
+                 "comparison": {"mode": "unordered", "nested": true}},
+                {"input": ["text"], "expected_output": "\"a b\"",
+                 "comparison": {"mode": "exact"}},
+                {"input": ["text"], "expected_output": "a b",
+                 "comparison": {"mode": "exact"}}
+            ]
+        }),
+    )
+    .await;
+    assert_eq!(
+        judged,
+        [
+            "accepted",
+            "wrong_answer",
+            "accepted",
+            "accepted",
+            "wrong_answer",
+            "accepted",
+            "accepted",
+            "wrong_answer"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn program_output_is_judged_by_the_chosen_mode() {
+    let stack = Stack::start().await;
+    let judged = statuses(
+        &stack,
+        json!({
+            "language": "python",
+            "code": "import sys\nn = int(sys.stdin.read())\nprint(' '.join(str(i / 3) for i in range(n)))\nprint('b')\nprint('a')",
+            "comparison": {"mode": "tokens"},
+            "test_cases": [
+                {"input": "2", "expected_output": "0.0   0.3333333333333333\nb a"},
+                {"input": "2", "expected_output": "0 0.333333 b a",
+                 "comparison": {"mode": "float", "abs_tolerance": 1e-5}},
+                {"input": "2", "expected_output": "0 0.33 b a",
+                 "comparison": {"mode": "float", "abs_tolerance": 1e-5}},
+                {"input": "1", "expected_output": "a\nb\n0.0",
+                 "comparison": {"mode": "unordered"}},
+                {"input": "1", "expected_output": "0.0\nb\na",
+                 "comparison": {"mode": "lines"}}
+            ]
+        }),
+    )
+    .await;
+    assert_eq!(
+        judged,
+        [
+            "accepted",
+            "accepted",
+            "wrong_answer",
+            "accepted",
+            "accepted"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_comparison_that_is_not_understood_is_refused_by_name() {
+    let stack = Stack::start().await;
+    let (status, answer) = stack
+        .submit(&json!({
+            "language": "python",
+            "code": "def f(x):\n    return x",
+            "function_name": "f",
+            "test_cases": [{"input": [1], "expected_output": "1",
+                            "comparison": {"mode": "approximately"}}]
+        }))
+        .await;
+    assert_eq!(status, 422, "{answer}");
+    assert_eq!(answer["field"], "test_cases[0].comparison.mode");
+}
