@@ -32,6 +32,9 @@ pub struct ExecutionResult {
     /// One per test case, in order.
     pub results: Vec<TestResult>,
     pub all_passed: bool,
+    /// The weights of the tests passed (each test weighs 1 unless it says otherwise).
+    #[serde(default)]
+    pub score: f64,
     /// Why the submission did not run to the end (`Execution environment error`), if so.
     #[cfg_attr(feature = "openapi", oai(nullable))]
     pub error: Option<String>,
@@ -76,6 +79,9 @@ pub struct TestResult {
     /// Why the test produced no value (exception, signal, limit), when it did not.
     #[cfg_attr(feature = "openapi", oai(nullable))]
     pub error: Option<String>,
+    /// What it added to the score: its weight if it passed, else 0.
+    #[serde(default)]
+    pub score: f64,
 }
 
 /// What the user's code printed while a test ran.
@@ -97,6 +103,7 @@ impl TestResult {
         output: CapturedOutput,
     ) -> Self {
         let passed = comparison.matches(&actual_output, &case.expected_output);
+        let score = if passed { case.weight } else { 0.0 };
         Self {
             input: case.input.clone(),
             expected_output: case.expected_output.clone(),
@@ -114,6 +121,7 @@ impl TestResult {
             stdout: output.stdout,
             stderr: output.stderr,
             error: None,
+            score,
         }
     }
 
@@ -138,6 +146,7 @@ impl TestResult {
             stdout: output.stdout,
             stderr: output.stderr,
             error: Some(error),
+            score: 0.0,
         }
     }
 }
@@ -198,6 +207,7 @@ impl ExecutionResult {
         Self {
             id: submission.id,
             all_passed: failing.is_none(),
+            score: results.iter().map(|r| r.score).sum(),
             error: status.error_label().map(str::to_owned),
             error_details: status.error_label().and(error_details),
             status,
@@ -238,6 +248,7 @@ impl ExecutionResult {
             id: submission.id,
             results,
             all_passed: false,
+            score: 0.0,
             error: Some(
                 status
                     .error_label()
@@ -311,11 +322,13 @@ mod tests {
                     input: (&json!([2])).into(),
                     expected_output: "2".into(),
                     comparison: None,
+                    weight: 1.0,
                 },
                 TestCase {
                     input: (&json!([3])).into(),
                     expected_output: "4".into(),
                     comparison: None,
+                    weight: 1.0,
                 },
             ],
             callback_url: None,
@@ -451,6 +464,37 @@ mod tests {
             !doc.fit_within(1_000_000),
             "nothing more to cut once it fits"
         );
+    }
+
+    #[test]
+    fn the_score_is_the_weight_of_the_tests_passed() {
+        let mut submission = submission();
+        submission.test_cases[0].weight = 3.0;
+        submission.test_cases[1].weight = 2.0;
+        let results: Vec<TestResult> = submission
+            .test_cases
+            .iter()
+            .map(|case| {
+                TestResult::returned(
+                    case,
+                    Comparison::returned_value(),
+                    "2".into(),
+                    1.0,
+                    None,
+                    CapturedOutput::default(),
+                )
+            })
+            .collect();
+        assert_eq!((results[0].score, results[1].score), (3.0, 0.0));
+        let doc = ExecutionResult::from_tests(&submission, results, RunTimes::now());
+        assert_eq!(doc.score, 3.0);
+        let not_run = ExecutionResult::not_run(
+            &submission,
+            Verdict::CompileError,
+            "no".into(),
+            RunTimes::now(),
+        );
+        assert_eq!(not_run.score, 0.0);
     }
 
     #[test]

@@ -526,6 +526,7 @@ mod tests {
             input: crate::exact_json::ExactJson::parse("[18446744073709551616]").unwrap(),
             expected_output: "18446744073709551616".to_owned(),
             comparison: None,
+            weight: 1.0,
         };
         let result = crate::TestResult::returned(
             &case,

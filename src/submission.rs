@@ -50,6 +50,13 @@ pub struct TestCase {
     /// How this test is judged, where it differs from its submission.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comparison: Option<Comparison>,
+    /// What passing it adds to the submission's score.
+    #[serde(default = "default_weight")]
+    pub weight: f64,
+}
+
+fn default_weight() -> f64 {
+    1.0
 }
 
 /// What the operator allows a submission to contain.
@@ -411,7 +418,8 @@ fn parse_test_cases(
             ),
         ));
     }
-    let mut comparisons = Vec::with_capacity(items.len());
+    // Each test's comparison and weight, as checked here.
+    let mut judging = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         let Value::Object(case) = item else {
             return Err(invalid(
@@ -427,14 +435,28 @@ fn parse_test_cases(
                 ));
             }
         }
-        comparisons.push(parse_comparison(
+        let weight = match case.get("weight") {
+            None | Some(Value::Null) => default_weight(),
+            Some(weight) => weight
+                .as_f64()
+                .filter(|w| w.is_finite() && *w >= 0.0)
+                .ok_or_else(|| {
+                    invalid(
+                        format!("test_cases[{i}].weight"),
+                        "weight must be a number, 0 or more",
+                    )
+                })?,
+        };
+        let comparison = parse_comparison(
             case.get("comparison"),
             &format!("test_cases[{i}].comparison"),
-        )?);
+        )?;
+        judging.push((comparison, weight));
     }
     let mut cases = exact_test_cases(submission)?;
-    for (case, comparison) in cases.iter_mut().zip(comparisons) {
+    for (case, (comparison, weight)) in cases.iter_mut().zip(judging) {
         case.comparison = comparison;
+        case.weight = weight;
     }
     Ok(cases)
 }
@@ -512,6 +534,7 @@ fn exact_test_cases(submission: &RawValue) -> Result<Vec<TestCase>, SubmissionEr
                 .as_string()
                 .unwrap_or_else(|| case.expected_output.text().to_owned()),
             comparison: None,
+            weight: default_weight(),
         })
         .collect())
 }
@@ -806,6 +829,24 @@ mod tests {
         let mut body = valid();
         body["test_cases"][0]["comparison"] = json!({"mode": "lines "});
         assert_eq!(field_of(parse(body)), "test_cases[0].comparison.mode");
+    }
+
+    #[test]
+    fn each_test_weighs_one_unless_it_says() {
+        let mut body = valid();
+        body["test_cases"] = json!([
+            {"input": [1, 2], "expected_output": "3", "weight": 2.5},
+            {"input": [1, 2], "expected_output": "3", "weight": null},
+            {"input": [1, 2], "expected_output": "3"}
+        ]);
+        let s = parse(body).unwrap();
+        let weights: Vec<f64> = s.test_cases.iter().map(|case| case.weight).collect();
+        assert_eq!(weights, [2.5, 1.0, 1.0]);
+        for weight in [json!(-1), json!("2"), json!([1])] {
+            let mut body = valid();
+            body["test_cases"][0]["weight"] = weight;
+            assert_eq!(field_of(parse(body)), "test_cases[0].weight");
+        }
     }
 
     #[test]

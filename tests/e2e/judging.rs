@@ -113,3 +113,31 @@ async fn a_comparison_that_is_not_understood_is_refused_by_name() {
     assert_eq!(status, 422, "{answer}");
     assert_eq!(answer["field"], "test_cases[0].comparison.mode");
 }
+
+#[tokio::test]
+async fn the_score_is_the_weight_of_the_tests_passed() {
+    let stack = Stack::start().await;
+    let id = stack
+        .accept(&json!({
+            "language": "python",
+            "code": "def f(x):\n    return x * 2",
+            "function_name": "f",
+            "test_cases": [
+                {"input": [1], "expected_output": "2", "weight": 3},
+                {"input": [2], "expected_output": "5", "weight": 2},
+                {"input": [3], "expected_output": "6"}
+            ]
+        }))
+        .await;
+    let (_, state) = stack.state(&id, Some(60)).await;
+    let result = &state["result"];
+    assert_eq!(result["score"], 4.0, "{result}");
+    let scores: Vec<f64> = result["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|test| test["score"].as_f64().unwrap())
+        .collect();
+    assert_eq!(scores, [3.0, 0.0, 1.0]);
+    assert_eq!(result["all_passed"], false);
+}

@@ -90,11 +90,13 @@ impl poem_openapi::types::Example for FunctionSubmission {
                     input: serde_json::json!([2, 3]),
                     expected_output: "5".into(),
                     comparison: None,
+                    weight: None,
                 },
                 FunctionTestCase {
                     input: serde_json::json!([10, -5]),
                     expected_output: "5".into(),
                     comparison: None,
+                    weight: None,
                 },
             ],
         }
@@ -122,6 +124,9 @@ pub struct FunctionTestCase {
     /// How this test is judged, where it differs from the submission's.
     #[oai(nullable)]
     pub comparison: Option<exec_engine::compare::Comparison>,
+    /// What passing it adds to the score (1 when left out).
+    #[oai(nullable, validator(minimum(value = "0")))]
+    pub weight: Option<f64>,
 }
 
 #[derive(Object)]
@@ -134,6 +139,9 @@ pub struct ProgramTestCase {
     /// How this test is judged, where it differs from the submission's.
     #[oai(nullable)]
     pub comparison: Option<exec_engine::compare::Comparison>,
+    /// What passing it adds to the score (1 when left out).
+    #[oai(nullable, validator(minimum(value = "0")))]
+    pub weight: Option<f64>,
 }
 
 /// A request body that has been read and validated into a [`Submission`].

@@ -551,6 +551,7 @@ pub(crate) mod tests {
                     input: (&json!([i])).into(),
                     expected_output: i.to_string(),
                     comparison: None,
+                    weight: 1.0,
                 })
                 .collect(),
             callback_url: None,
