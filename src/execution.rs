@@ -334,6 +334,7 @@ mod tests {
             callback_url: None,
             key_id: None,
             comparison: None,
+            stop_on_first_failure: false,
             submitted_at: OffsetDateTime::now_utc(),
             time_limit_ms: None,
             memory_limit_mb: None,

@@ -38,6 +38,9 @@ pub struct Submission {
     /// How its tests are judged, where it chose (else by its mode's default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comparison: Option<Comparison>,
+    /// Whether the tests after the first that fails are skipped rather than run.
+    #[serde(default)]
+    pub stop_on_first_failure: bool,
 }
 
 /// One call of the function: `input` holds its positional arguments (a JSON array; any
@@ -243,6 +246,16 @@ impl Submission {
             // Set by the gateway from the caller's key, never from the body.
             key_id: None,
             comparison: parse_comparison(fields.get("comparison"), "comparison")?,
+            stop_on_first_failure: match fields.get("stop_on_first_failure") {
+                None | Some(Value::Null) => false,
+                Some(Value::Bool(stop)) => *stop,
+                Some(_) => {
+                    return Err(invalid(
+                        "stop_on_first_failure",
+                        "stop_on_first_failure must be true or false",
+                    ))
+                }
+            },
         })
     }
 
@@ -829,6 +842,17 @@ mod tests {
         let mut body = valid();
         body["test_cases"][0]["comparison"] = json!({"mode": "lines "});
         assert_eq!(field_of(parse(body)), "test_cases[0].comparison.mode");
+    }
+
+    #[test]
+    fn a_submission_may_stop_at_its_first_failure() {
+        assert!(!parse(valid()).unwrap().stop_on_first_failure);
+        let mut body = valid();
+        body["stop_on_first_failure"] = json!(true);
+        assert!(parse(body).unwrap().stop_on_first_failure);
+        let mut body = valid();
+        body["stop_on_first_failure"] = json!("yes");
+        assert_eq!(field_of(parse(body)), "stop_on_first_failure");
     }
 
     #[test]

@@ -14,6 +14,8 @@ pub enum Verdict {
     MemoryLimitExceeded,
     OutputLimitExceeded,
     InternalError,
+    /// Not run: an earlier test failed and the submission asked to stop there.
+    Skipped,
 }
 
 impl Verdict {
@@ -28,6 +30,7 @@ impl Verdict {
             Verdict::MemoryLimitExceeded => "memory_limit_exceeded",
             Verdict::OutputLimitExceeded => "output_limit_exceeded",
             Verdict::InternalError => "internal_error",
+            Verdict::Skipped => "skipped",
         }
     }
 
@@ -35,7 +38,8 @@ impl Verdict {
     /// submission that ended this way; `None` where every test ran to a value.
     pub fn error_label(self) -> Option<&'static str> {
         match self {
-            Verdict::Accepted | Verdict::WrongAnswer => None,
+            // A skipped test follows a failed one, which names the submission's status.
+            Verdict::Accepted | Verdict::WrongAnswer | Verdict::Skipped => None,
             Verdict::CompileError => Some("Execution environment error"),
             Verdict::RuntimeError => Some("Runtime error"),
             Verdict::TimeLimitExceeded => Some("Time limit exceeded"),

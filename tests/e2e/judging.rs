@@ -141,3 +141,29 @@ async fn the_score_is_the_weight_of_the_tests_passed() {
     assert_eq!(scores, [3.0, 0.0, 1.0]);
     assert_eq!(result["all_passed"], false);
 }
+
+#[tokio::test]
+async fn after_the_first_failure_the_rest_are_skipped_when_asked() {
+    let stack = Stack::start().await;
+    let body = |stop: bool| {
+        json!({
+            "language": "python",
+            "code": "def f(x):\n    return x * 2",
+            "function_name": "f",
+            "stop_on_first_failure": stop,
+            "test_cases": [
+                {"input": [1], "expected_output": "2"},
+                {"input": [2], "expected_output": "5"},
+                {"input": [3], "expected_output": "6"}
+            ]
+        })
+    };
+    assert_eq!(
+        statuses(&stack, body(true)).await,
+        ["accepted", "wrong_answer", "skipped"]
+    );
+    assert_eq!(
+        statuses(&stack, body(false)).await,
+        ["accepted", "wrong_answer", "accepted"]
+    );
+}

@@ -55,6 +55,10 @@ pub struct SubmissionFields {
     /// out. A test case may choose its own.
     #[oai(nullable)]
     pub comparison: Option<exec_engine::compare::Comparison>,
+    /// Skip the tests after the first that fails (each is `skipped`): a judge stops paying
+    /// for a submission that already failed.
+    #[oai(nullable)]
+    pub stop_on_first_failure: Option<bool>,
 }
 
 /// A function called once per test case with its arguments.
@@ -83,6 +87,7 @@ impl poem_openapi::types::Example for FunctionSubmission {
                 time_limit_ms: None,
                 memory_limit_mb: None,
                 comparison: None,
+                stop_on_first_failure: None,
             },
             function_name: "add_numbers".to_owned(),
             test_cases: vec![

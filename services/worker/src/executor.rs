@@ -276,6 +276,10 @@ impl<S: Sandboxes, B: BuildStore> Executor<S, B> {
                     Step::LoadFailed { reusable } => return Ok(Stop::LoadFailed { reusable }),
                     Step::Ended(ending) => return Ok(Stop::Ended(Some(ending))),
                     Step::Done { reusable } => return Ok(Stop::Done { reusable }),
+                    Step::Skipped => {
+                        reporter.caught_up(progress);
+                        return Ok(Stop::Skipped);
+                    }
                     Step::Ignored => {}
                 }
             }
@@ -622,6 +626,46 @@ mod tests {
             [MemoryLimitExceeded, RuntimeError, Accepted]
         );
         assert_eq!(jobs.len(), 3);
+    }
+
+    /// `tests` tests of a submission that stops at its first failure, run by `scripts`.
+    async fn run_stopping(tests: usize, scripts: Vec<Vec<Act>>) -> (ExecutionResult, usize, usize) {
+        let executor = scripted(Language::Python, scripts);
+        let mut stopping = submission(tests);
+        stopping.stop_on_first_failure = true;
+        let (verdicts, _told) = tokio::sync::mpsc::unbounded_channel();
+        let result = executor.execute(&stopping, &verdicts).await.unwrap();
+        let recycled = *executor.sandbox.recycled.lock().unwrap();
+        let jobs = executor.sandbox.jobs.into_inner().unwrap().len();
+        (result, jobs, recycled)
+    }
+
+    #[tokio::test]
+    async fn after_the_first_failure_the_rest_are_skipped_where_the_submission_asks() {
+        let (result, jobs, recycled) = run_stopping(
+            4,
+            vec![vec![
+                loaded(),
+                returns(0, "0"),
+                returns(1, "5"),
+                returns(2, "2"),
+                done(),
+            ]],
+        )
+        .await;
+        use Verdict::*;
+        assert_eq!(statuses(&result), [Accepted, WrongAnswer, Skipped, Skipped]);
+        assert_eq!(result.status, WrongAnswer);
+        assert_eq!((jobs, recycled), (1, 0), "stopped mid-job, so not reused");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_test_past_its_limit_ends_a_stopping_submission_without_another_sandbox() {
+        let (result, jobs, _) =
+            run_stopping(3, vec![vec![loaded(), returns(0, "0"), Act::Hangs]]).await;
+        use Verdict::*;
+        assert_eq!(statuses(&result), [Accepted, TimeLimitExceeded, Skipped]);
+        assert_eq!(jobs, 1);
     }
 
     #[tokio::test(start_paused = true)]

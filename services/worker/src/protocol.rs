@@ -186,6 +186,8 @@ pub enum Stop {
     Deadline,
     /// The submission's own deadline passed.
     SubmissionTimedOut,
+    /// A test failed and the rest are skipped: the sandbox is stopped mid-job.
+    Skipped,
 }
 
 /// The limits a stop is judged by.
@@ -210,6 +212,8 @@ pub enum Step {
     Done {
         reusable: bool,
     },
+    /// A test failed, and the submission stops there: the tests after it are skipped.
+    Skipped,
     Ignored,
 }
 
@@ -378,7 +382,11 @@ impl<'a> Progress<'a> {
                         }
                     }
                 };
+                let failed = !result.passed;
                 self.results[index] = Some(result);
+                if failed && self.skip_after_failure() {
+                    return Step::Skipped;
+                }
                 Step::Tested
             }
         }
@@ -388,7 +396,7 @@ impl<'a> Progress<'a> {
     /// (a deadline, a death, too much output) becomes a verdict.
     pub fn sandbox_stopped(&mut self, stop: Stop, limits: &StopLimits) {
         match stop {
-            Stop::Done { .. } | Stop::LoadFailed { .. } => {}
+            Stop::Done { .. } | Stop::LoadFailed { .. } | Stop::Skipped => {}
             Stop::SubmissionTimedOut => self.fail_remaining(
                 Verdict::TimeLimitExceeded,
                 &format!(
@@ -412,21 +420,28 @@ impl<'a> Progress<'a> {
                     limits.compile.as_millis()
                 ),
             ),
-            Stop::Deadline => self.fail_current(
-                Verdict::TimeLimitExceeded,
-                format!(
-                    "the test ran past its time limit of {} ms",
-                    limits.test.as_millis()
-                ),
-            ),
-            Stop::Overflowed => self.fail_current(
-                Verdict::OutputLimitExceeded,
-                "the sandbox wrote more than the engine reads".to_owned(),
-            ),
+            Stop::Deadline => {
+                self.fail_current(
+                    Verdict::TimeLimitExceeded,
+                    format!(
+                        "the test ran past its time limit of {} ms",
+                        limits.test.as_millis()
+                    ),
+                );
+                self.skip_after_failure();
+            }
+            Stop::Overflowed => {
+                self.fail_current(
+                    Verdict::OutputLimitExceeded,
+                    "the sandbox wrote more than the engine reads".to_owned(),
+                );
+                self.skip_after_failure();
+            }
             Stop::Ended(ending) => {
                 let (verdict, message) = death(&ending.unwrap_or_default(), limits.memory_mb);
                 if self.loaded {
                     self.fail_current(verdict, message);
+                    self.skip_after_failure();
                 } else {
                     // It died before any test could run: no test is to blame.
                     self.fail_all(verdict, message);
@@ -447,6 +462,19 @@ impl<'a> Progress<'a> {
                 CapturedOutput::default(),
             ));
         }
+    }
+
+    /// Where the submission stops at its first failure, marks the tests not yet run as
+    /// skipped; whether it did.
+    fn skip_after_failure(&mut self) -> bool {
+        if !self.submission.stop_on_first_failure || self.next_test().is_none() {
+            return false;
+        }
+        self.fail_remaining(
+            Verdict::Skipped,
+            "not run: an earlier test failed, and the submission stops at its first failure",
+        );
+        true
     }
 
     /// Every test without a result, when no time is left to run them.
@@ -557,6 +585,7 @@ pub(crate) mod tests {
             callback_url: None,
             key_id: None,
             comparison: None,
+            stop_on_first_failure: false,
             submitted_at: OffsetDateTime::now_utc(),
             time_limit_ms: None,
             memory_limit_mb: None,
