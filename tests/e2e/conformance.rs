@@ -31,6 +31,9 @@ struct ProblemTest {
     stdout: Option<String>,
     stderr: Option<String>,
     error: Option<String>,
+    /// How this test is judged, where the problem chooses (the same judge for every
+    /// language, on the value each rendered).
+    comparison: Option<Value>,
 }
 
 fn problems_dir() -> PathBuf {
@@ -93,12 +96,17 @@ async fn every_problem_gives_the_same_results_in_every_language() {
                 .join(format!("solution.{}", extension(language)));
             let code = std::fs::read_to_string(&path)
                 .unwrap_or_else(|_| panic!("{} is missing", path.display()));
-            let test_cases = test_cases(
+            let mut test_cases = test_cases(
                 problem
                     .tests
                     .iter()
                     .map(|t| (&t.input, t.expected_output.as_str())),
             );
+            for (case, test) in test_cases.iter_mut().zip(&problem.tests) {
+                if let Some(comparison) = &test.comparison {
+                    case["comparison"] = comparison.clone();
+                }
+            }
             let id = stack
                 .accept(&json!({
                     "language": language.as_str(),

@@ -1,0 +1,7 @@
+/**
+ * @param {number} n
+ * @return {number[]}
+ */
+function thirds(n) {
+  return [(2 * n) / 3, n / 3];
+}

@@ -1,0 +1,2 @@
+def thirds(n):
+    return [2 * n / 3, n / 3]
