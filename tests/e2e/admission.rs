@@ -177,16 +177,7 @@ async fn with_keys_each_caller_is_known_and_kept_to_its_rate() {
 
     // The key's id travels with the result; health needs no key.
     tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-    let state: Value = stack
-        .http
-        .get(format!("{}/executions/{id}?wait=60", stack.gateway))
-        .header("X-API-Key", "team-a-key")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let state = completed_with_key(&stack, &id, "team-a-key").await;
     assert_eq!(state["result"]["key_id"], "team-a", "{state}");
     assert_eq!(stack.get("/healthz").await.0, 200);
 }
@@ -243,16 +234,7 @@ async fn a_key_has_at_most_its_cap_queued_or_running_and_others_are_not_held_bac
 
     // Once its submissions have their results, the key may queue again.
     for id in &ids {
-        let state: Value = stack
-            .http
-            .get(format!("{}/executions/{id}?wait=60", stack.gateway))
-            .header("X-API-Key", "team-a-key")
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let state = completed_with_key(&stack, id, "team-a-key").await;
         assert_eq!(state["state"], "completed", "{state}");
     }
     let mut accepted = 0;
@@ -264,4 +246,18 @@ async fn a_key_has_at_most_its_cap_queued_or_running_and_others_are_not_held_bac
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert_eq!(accepted, 1, "the key's place came back");
+}
+
+/// `id`'s state once it completes (within a minute), asked for with `key`.
+async fn completed_with_key(stack: &Stack, id: &str, key: &str) -> Value {
+    stack
+        .http
+        .get(format!("{}/executions/{id}?wait=60", stack.gateway))
+        .header("X-API-Key", key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
 }
