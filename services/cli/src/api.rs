@@ -48,6 +48,8 @@ pub struct ResultDoc {
     pub status: String,
     pub language: String,
     pub compile_time_ms: Option<f64>,
+    /// The weights of the tests passed (absent from an older gateway's documents).
+    pub score: Option<f64>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]

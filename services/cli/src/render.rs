@@ -160,6 +160,10 @@ pub fn summary(doc: &ResultDoc) -> String {
         doc.results.len(),
         doc.status
     );
+    // Told where the tests weigh other than one each.
+    if let Some(score) = doc.score.filter(|&score| score != passed as f64) {
+        line.push_str(&format!(", score: {score}"));
+    }
     if let Some(ms) = doc.compile_time_ms {
         line.push_str(&format!(" (compiled in {})", format_time(Some(ms), "")));
     }
@@ -258,6 +262,22 @@ mod tests {
 2/2 passed, status: accepted
 "
         );
+    }
+
+    #[test]
+    fn the_score_is_told_where_tests_weigh_other_than_one() {
+        let results = json!([
+            test_result(true, "accepted", "5", "5"),
+            test_result(false, "wrong_answer", "7", "8"),
+            test_result(false, "skipped", "9", "Execution Failed")
+        ]);
+        let weighed = doc(json!({"status": "wrong_answer", "score": 2.5, "results": results}));
+        assert_eq!(
+            summary(&weighed),
+            "1/3 passed, status: wrong_answer, score: 2.5"
+        );
+        let unweighed = doc(json!({"status": "wrong_answer", "score": 1.0, "results": results}));
+        assert_eq!(summary(&unweighed), "1/3 passed, status: wrong_answer");
     }
 
     #[test]
