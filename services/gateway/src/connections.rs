@@ -108,6 +108,8 @@ struct HeadGuard {
     deadline: Option<Pin<Box<tokio::time::Sleep>>>,
     /// The head read so far.
     head: Vec<u8>,
+    /// Whether its request line has ended (kept, not searched for at every byte).
+    line_ended: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -127,6 +129,7 @@ impl HeadGuard {
             state: State::AwaitingRequest,
             deadline: None,
             head: Vec::new(),
+            line_ended: false,
         }
     }
 
@@ -142,18 +145,20 @@ impl HeadGuard {
                 State::Head => {}
             }
             self.head.push(byte);
+            self.line_ended |= byte == b'\n';
             if self.head.ends_with(b"\r\n\r\n") || self.head.ends_with(b"\n\n") {
                 let checked = check_head(&self.head, &self.limits);
                 self.state = State::Body;
                 self.deadline = None;
                 self.head = Vec::new();
+                self.line_ended = false;
                 checked?;
             } else if self.head.len() > self.limits.max_bytes {
                 return Err(ApiError::HeadTooLarge(format!(
                     "the request's head is longer than {} bytes",
                     self.limits.max_bytes
                 )));
-            } else if !self.head.contains(&b'\n') && self.head.len() > self.limits.max_uri_bytes {
+            } else if !self.line_ended && self.head.len() > self.limits.max_uri_bytes {
                 return Err(uri_too_long(&self.limits));
             }
         }

@@ -108,7 +108,11 @@ impl Queued {
             loop {
                 tokio::select! {
                     _ = shutdown.cancelled() => return,
-                    _ = expiry.tick() => self.expire(Instant::now() - HELD_AT_MOST),
+                    // On a machine up for less than that, nothing is that old yet (and
+                    // subtracting would panic).
+                    _ = expiry.tick() => if let Some(before) = Instant::now().checked_sub(HELD_AT_MOST) {
+                        self.expire(before);
+                    },
                     message = messages.next() => match message {
                         Some(Ok(message)) => {
                             if let Some(id) = subjects::id_of(&message.subject) {
