@@ -239,7 +239,7 @@ pub enum BatchResponse {
 #[derive(ApiResponse)]
 pub enum StateResponse {
     #[oai(status = 200)]
-    Found(crate::exact_body::ExactJsonBody<ExecutionState>),
+    Found(crate::exact_body::StateBody),
     /// The id is not a UUID, or `wait` is over `MAX_WAIT_SECS`.
     #[oai(status = 400)]
     Malformed(Json<ErrorBody>),
@@ -518,7 +518,7 @@ impl Api {
         }
         match wait_for(&state, id, Duration::from_secs(wait)).await {
             Ok(Some(execution)) => {
-                StateResponse::Found(crate::exact_body::ExactJsonBody(execution_state(execution)))
+                StateResponse::Found(crate::exact_body::StateBody(execution_state(execution)))
             }
             Ok(None) => StateResponse::NotFound(Json(ApiError::NotFound.body())),
             Err(err) => {

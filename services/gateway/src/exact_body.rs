@@ -10,6 +10,8 @@ use poem_openapi::registry::{MetaSchemaRef, Registry};
 use poem_openapi::types::{ParseFromJSON, ParseResult, ToJSON, Type};
 use serde_json::value::RawValue;
 
+use crate::api::ExecutionState;
+
 /// A result document as stored: the callback's body.
 #[derive(Clone, Debug)]
 pub struct ResultDocument(Box<RawValue>);
@@ -54,22 +56,10 @@ impl ParseFromJSON for ResultDocument {
     }
 }
 
-/// A JSON answer whose `result` field, when it holds a [`ResultDocument`], is written as
-/// stored.
-pub struct ExactJsonBody<T>(pub T);
+/// `GET /executions/{id}`'s answer, its `result` written as stored.
+pub struct StateBody(pub ExecutionState);
 
-/// What has a result document in it.
-pub trait WithResult {
-    fn result(&self) -> Option<&ResultDocument>;
-}
-
-impl WithResult for crate::api::ExecutionState {
-    fn result(&self) -> Option<&ResultDocument> {
-        self.result.as_ref()
-    }
-}
-
-impl<T: ToJSON + WithResult + Send> IntoResponse for ExactJsonBody<T> {
+impl IntoResponse for StateBody {
     fn into_response(self) -> Response {
         #[derive(serde::Serialize)]
         struct Exact<'a> {
@@ -83,7 +73,7 @@ impl<T: ToJSON + WithResult + Send> IntoResponse for ExactJsonBody<T> {
         }
         let exact = Exact {
             rest,
-            result: self.0.result().map(|document| &*document.0),
+            result: self.0.result.as_ref().map(|document| &*document.0),
         };
         let body = serde_json::to_vec(&exact).expect("JSON serializes");
         Response::builder()
@@ -92,14 +82,14 @@ impl<T: ToJSON + WithResult + Send> IntoResponse for ExactJsonBody<T> {
     }
 }
 
-impl<T: Type + Send> Payload for ExactJsonBody<T> {
+impl Payload for StateBody {
     const CONTENT_TYPE: &'static str = "application/json; charset=utf-8";
 
     fn schema_ref() -> MetaSchemaRef {
-        T::schema_ref()
+        ExecutionState::schema_ref()
     }
 
     fn register(registry: &mut Registry) {
-        T::register(registry);
+        ExecutionState::register(registry);
     }
 }
