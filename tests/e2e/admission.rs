@@ -115,22 +115,9 @@ async fn a_batch_is_answered_item_by_item_in_order() {
 
 #[tokio::test]
 async fn with_keys_each_caller_is_known_and_kept_to_its_rate() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("keys.json");
-    // printf %s team-a-key | sha256sum
-    let digest = exec_engine::digest::sha256_hex(b"team-a-key");
-    std::fs::write(
-        &file,
-        json!([{"id": "team-a", "sha256": digest, "rate_per_sec": 1, "burst": 3}]).to_string(),
-    )
-    .unwrap();
-    let stack = Stack::start_with(StackOptions {
-        gateway: Box::new(move |config| GatewayConfig {
-            api_keys_file: Some(file.clone()),
-            ..config
-        }),
-        ..StackOptions::default()
-    })
+    let (stack, _keys) = with_keys(json!([
+        {"id": "team-a", "key": "team-a-key", "rate_per_sec": 1, "burst": 3}
+    ]))
     .await;
     let body = submission("python", "def f(x):\n    return x + 1");
     let post = |header: Option<(&'static str, &'static str)>| {
@@ -184,25 +171,10 @@ async fn with_keys_each_caller_is_known_and_kept_to_its_rate() {
 
 #[tokio::test]
 async fn a_key_has_at_most_its_cap_queued_or_running_and_others_are_not_held_back() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("keys.json");
-    let digest = |key: &str| exec_engine::digest::sha256_hex(key.as_bytes());
-    std::fs::write(
-        &file,
-        json!([
-            {"id": "team-a", "sha256": digest("team-a-key"), "max_queued": 2},
-            {"id": "team-b", "sha256": digest("team-b-key")}
-        ])
-        .to_string(),
-    )
-    .unwrap();
-    let stack = Stack::start_with(StackOptions {
-        gateway: Box::new(move |config| GatewayConfig {
-            api_keys_file: Some(file.clone()),
-            ..config
-        }),
-        ..StackOptions::default()
-    })
+    let (stack, _keys) = with_keys(json!([
+        {"id": "team-a", "key": "team-a-key", "max_queued": 2},
+        {"id": "team-b", "key": "team-b-key"}
+    ]))
     .await;
     let body = submission(
         "python",
@@ -260,4 +232,28 @@ async fn completed_with_key(stack: &Stack, id: &str, key: &str) -> Value {
         .json()
         .await
         .unwrap()
+}
+
+/// A stack whose gateway serves these keys: each entry as `API_KEYS_FILE` has it, with
+/// `key` in place of its SHA-256 (`printf %s "$KEY" | sha256sum`). The file lives as long
+/// as the temp dir returned.
+async fn with_keys(entries: Value) -> (Stack, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("keys.json");
+    let mut entries = entries;
+    for entry in entries.as_array_mut().unwrap() {
+        let key = entry.as_object_mut().unwrap().remove("key").unwrap();
+        let digest = exec_engine::digest::sha256_hex(key.as_str().unwrap().as_bytes());
+        entry["sha256"] = json!(digest);
+    }
+    std::fs::write(&file, entries.to_string()).unwrap();
+    let stack = Stack::start_with(StackOptions {
+        gateway: Box::new(move |config| GatewayConfig {
+            api_keys_file: Some(file.clone()),
+            ..config
+        }),
+        ..StackOptions::default()
+    })
+    .await;
+    (stack, dir)
 }

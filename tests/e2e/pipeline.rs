@@ -17,19 +17,9 @@ fn assert_time_format(time: &Value) {
 async fn the_specification_python_example_is_delivered_as_documented() {
     let mut stack = Stack::start().await;
     let mut results = stack.subscribe("exec.result.>").await;
-    let id = stack
-        .accept(&json!({
-            "language": "python",
-            "code": "def add_numbers(a, b):\n    return a + b",
-            "function_name": "add_numbers",
-            "imports": [],
-            "test_cases": [
-                {"input": [2, 3], "expected_output": "5"},
-                {"input": [10, -5], "expected_output": "5"}
-            ],
-            "callback_url": stack.callback_url
-        }))
-        .await;
+    let mut request = crate::spec_examples::example(exec_engine::Language::Python).request;
+    request["callback_url"] = json!(stack.callback_url);
+    let id = stack.accept(&request).await;
 
     let callback = stack.callback_for(&id).await;
     assert_eq!(callback.header("X-Delivery-Attempt"), Some("1"));
