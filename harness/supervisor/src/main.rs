@@ -42,7 +42,18 @@ struct Job {
     #[serde(default)]
     imports: Vec<String>,
     /// Each as the worker wrote it: a `Value` would round integers beyond 64 bits.
+    #[serde(default)]
     inputs: Vec<Box<RawValue>>,
+    /// Whether the inputs come one line at a time after `loaded` instead (PROTOCOL.md,
+    /// "Streamed inputs"): a checker is given each test's output as it is known.
+    #[serde(default)]
+    streamed: bool,
+    /// Program mode: the program's command-line arguments...
+    #[serde(default)]
+    args: Vec<String>,
+    /// ...and the files written beside its code (helpers, headers, data).
+    #[serde(default)]
+    files: Vec<SourceFile>,
     output_limit_bytes: usize,
     value_limit_bytes: usize,
     lifetime_ms: u64,
@@ -56,6 +67,23 @@ struct Job {
     /// Whether to send the harness's build of the code with `loaded`.
     #[serde(default)]
     return_build: bool,
+}
+
+/// A file of the submission's beside its code, passed to the harness as it came.
+#[derive(Deserialize, Serialize)]
+struct SourceFile {
+    name: String,
+    content: String,
+}
+
+/// One line of a streamed job after `loaded`: the next test's input, or the end.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StreamedLine {
+    #[serde(default)]
+    input: Option<Box<RawValue>>,
+    #[serde(default)]
+    end: bool,
 }
 
 /// One test for the harness (PROTOCOL.md, "Supervisor → harness").
@@ -155,6 +183,55 @@ fn read_job() -> io::Result<Option<Job>> {
     serde_json::from_slice(&line)
         .map(Some)
         .map_err(|err| io::Error::other(format!("the job: {err}")))
+}
+
+/// A job's inputs: the ones it carried, or (streamed) each read from stdin as it comes.
+enum Inputs<'a> {
+    Carried(std::iter::Enumerate<std::slice::Iter<'a, Box<RawValue>>>),
+    Streamed(usize),
+}
+
+impl<'a> Inputs<'a> {
+    fn of(job: &'a Job) -> Self {
+        if job.streamed {
+            Inputs::Streamed(0)
+        } else {
+            Inputs::Carried(job.inputs.iter().enumerate())
+        }
+    }
+
+    /// The next test's index and input; `None` once there are no more.
+    fn next(&mut self) -> io::Result<Option<(usize, Box<RawValue>)>> {
+        match self {
+            Inputs::Carried(inputs) => {
+                Ok(inputs.next().map(|(index, input)| (index, input.clone())))
+            }
+            Inputs::Streamed(count) => {
+                let mut line = Vec::new();
+                io::stdin()
+                    .lock()
+                    .take(JOB_BYTES)
+                    .read_until(b'\n', &mut line)?;
+                // The worker hung up: no more inputs (and no next job).
+                if line.is_empty() {
+                    return Ok(None);
+                }
+                let streamed: StreamedLine = serde_json::from_slice(&line)
+                    .map_err(|err| io::Error::other(format!("a streamed input: {err}")))?;
+                match (streamed.input, streamed.end) {
+                    (Some(input), false) => {
+                        let index = *count;
+                        *count += 1;
+                        Ok(Some((index, input)))
+                    }
+                    (None, true) => Ok(None),
+                    _ => Err(io::Error::other(
+                        "a streamed line holds an input or the end, not both",
+                    )),
+                }
+            }
+        }
+    }
 }
 
 /// Writes one event line to the worker.
@@ -266,6 +343,8 @@ impl Harness {
             "value_limit_bytes": job.value_limit_bytes,
             "build": job.build,
             "return_build": job.return_build,
+            "args": job.args,
+            "files": job.files,
             "reply": fifo.path,
         });
         let Exchange::Replied(reply) = self.exchange(&load, &mut fifo)? else {
@@ -280,7 +359,9 @@ impl Harness {
         if !processes::kill_all_but(Some(self.pid), CLEAR_PATIENCE) {
             return self.report_end(oom_at_start, Some(UNCLEARED));
         }
-        for (index, input) in job.inputs.iter().enumerate() {
+        let mut inputs = Inputs::of(job);
+        while let Some((index, input)) = inputs.next()? {
+            let input = &*input;
             let mut fifo = ReplyFifo::create(caps.reply_bytes())?;
             let line = TestLine {
                 index,

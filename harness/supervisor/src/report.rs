@@ -155,6 +155,10 @@ fn read_outcome(fields: &Map<String, Value>, caps: Caps, event: &mut Map<String,
         over = true;
     } else if let Some(output) = text("output") {
         over |= keep(event, "output", output, written("stdout_bytes", output));
+        // A program's exit status, a fact a checker program's verdict is read from.
+        if let Some(code) = fields.get("exit_code").and_then(Value::as_i64) {
+            event.insert("exit_code".into(), code.into());
+        }
     }
     if let Some(error) = text("error") {
         if !event.contains_key("error") {
@@ -284,6 +288,23 @@ mod tests {
             assert_eq!(e["limit"], "output");
             assert!(e.get("value").is_none());
         }
+    }
+
+    #[test]
+    fn a_programs_exit_code_is_passed_on_as_a_number() {
+        let e = event(
+            r#"{"event":"test","output":"ok","exit_code":7,"error":"the program exited with code 7","time_ms":1}"#,
+            &measured(5.0, false),
+        );
+        assert_eq!(e["exit_code"], 7);
+        let e = event(
+            r#"{"event":"test","value":"1","exit_code":"7","time_ms":1}"#,
+            &measured(5.0, false),
+        );
+        assert!(
+            e.get("exit_code").is_none(),
+            "a function has none, and words are no code"
+        );
     }
 
     #[test]
