@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::checker::Judgement;
 use crate::compare::Comparison;
 use crate::exact_json::ExactJson;
 use crate::{Language, Submission, TestCase, Verdict};
@@ -79,9 +80,14 @@ pub struct TestResult {
     /// Why the test produced no value (exception, signal, limit), when it did not.
     #[cfg_attr(feature = "openapi", oai(nullable))]
     pub error: Option<String>,
-    /// What it added to the score: its weight if it passed, else 0.
+    /// What it added to the score: its weight if it passed (times the checker's score,
+    /// where a checker gave one), else 0.
     #[serde(default)]
     pub score: f64,
+    /// What the submission's checker said of this test, where it said something.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", oai(skip_serializing_if_is_none))]
+    pub message: Option<String>,
 }
 
 /// What the user's code printed while a test ran.
@@ -122,6 +128,32 @@ impl TestResult {
             stderr: output.stderr,
             error: None,
             score,
+            message: None,
+        }
+    }
+
+    /// This test as its checker judged it (`Err`: the checker failed, which says nothing
+    /// of the code: `internal_error`, never a verdict on it).
+    pub fn checked(self, case: &TestCase, judged: Result<Judgement, String>) -> Self {
+        match judged {
+            Ok(judgement) => Self {
+                passed: judgement.passed,
+                status: if judgement.passed {
+                    Verdict::Accepted
+                } else {
+                    Verdict::WrongAnswer
+                },
+                score: case.weight * judgement.score,
+                message: judgement.message,
+                ..self
+            },
+            Err(why) => Self {
+                passed: false,
+                status: Verdict::InternalError,
+                score: 0.0,
+                error: Some(why),
+                ..self
+            },
         }
     }
 
@@ -147,6 +179,7 @@ impl TestResult {
             stderr: output.stderr,
             error: Some(error),
             score: 0.0,
+            message: None,
         }
     }
 }
@@ -335,6 +368,9 @@ mod tests {
             key_id: None,
             comparison: None,
             stop_on_first_failure: false,
+            args: Vec::new(),
+            files: Vec::new(),
+            checker: None,
             submitted_at: OffsetDateTime::now_utc(),
             time_limit_ms: None,
             memory_limit_mb: None,

@@ -54,6 +54,18 @@ impl Language {
         matches!(self, Language::Java | Language::Cpp | Language::Go)
     }
 
+    /// The names of the files the language's harness writes beside a program's code: a
+    /// submission's `files` may not take them (harness/PROTOCOL.md, "Program mode").
+    pub fn reserved_file_names(self) -> &'static [&'static str] {
+        match self {
+            Language::Python => &["main.py"],
+            Language::Js => &["main.js"],
+            Language::Java => &["Main.java"],
+            Language::Cpp => &["solution.cpp", "harness.cpp"],
+            Language::Go => &["main.go", "harness_main.go"],
+        }
+    }
+
     /// The command that prints the runtime's version in the language's sandbox image.
     pub fn version_command(self) -> &'static [&'static str] {
         match self {

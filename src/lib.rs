@@ -8,6 +8,7 @@
 pub mod broker;
 pub mod callback_policy;
 pub mod canonical;
+pub mod checker;
 pub mod compare;
 pub mod config;
 pub mod consumer;
@@ -15,6 +16,7 @@ pub mod digest;
 pub mod exact_json;
 pub mod execution;
 pub mod language;
+pub mod program;
 pub mod registry;
 pub mod shutdown;
 pub mod state;

@@ -9,8 +9,10 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::callback_policy::CallbackPolicy;
+use crate::checker::Checker;
 use crate::compare::{Comparison, Mode};
 use crate::exact_json::ExactJson;
+use crate::program::{self, SourceFile};
 use crate::Language;
 
 /// A validated request to run `function_name` from `code` once per test case, or, without
@@ -41,6 +43,15 @@ pub struct Submission {
     /// Whether the tests after the first that fails are skipped rather than run.
     #[serde(default)]
     pub stop_on_first_failure: bool,
+    /// Program mode: the program's command-line arguments...
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub args: Vec<String>,
+    /// ...and the files written beside its code.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<SourceFile>,
+    /// The code that judges each test's output, where the submission brings one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checker: Option<Checker>,
 }
 
 /// One call of the function: `input` holds its positional arguments (a JSON array; any
@@ -103,7 +114,7 @@ pub enum SubmissionError {
     InvalidField { field: String, message: String },
 }
 
-fn invalid(field: impl Into<String>, message: impl Into<String>) -> SubmissionError {
+pub(crate) fn invalid(field: impl Into<String>, message: impl Into<String>) -> SubmissionError {
     SubmissionError::InvalidField {
         field: field.into(),
         message: message.into(),
@@ -221,11 +232,26 @@ impl Submission {
         let test_cases = parse_test_cases(&fields, submission, limits)?;
         if function_name.is_none() {
             check_program_inputs(&test_cases)?;
+        } else if let Some(field) = ["args", "files"]
+            .into_iter()
+            .find(|f| fields.get(*f).is_some_and(|v| !v.is_null()))
+        {
+            return Err(invalid(
+                field,
+                format!("{field} are for whole programs: leave out function_name to send one"),
+            ));
         }
+        let language = parse_language(&fields, limits)?;
+        let code = parse_code(&fields, limits)?;
+        let files = program::parse_files(
+            fields.get("files"),
+            limits.max_code_bytes - code.len(),
+            limits.max_code_bytes,
+        )?;
         Ok(Submission {
             id: Uuid::new_v4(),
-            language: parse_language(&fields, limits)?,
-            code: parse_code(&fields, limits)?,
+            language,
+            code,
             function_name,
             imports: parse_imports(&fields, limits)?,
             test_cases,
@@ -256,6 +282,9 @@ impl Submission {
                     ))
                 }
             },
+            args: program::parse_args(fields.get("args"))?,
+            files,
+            checker: Checker::parse(fields.get("checker"), limits)?,
         })
     }
 
@@ -329,8 +358,16 @@ fn parse_function_name(fields: &Map<String, Value>) -> Result<Option<String>, Su
     if fields.get("function_name").is_none_or(Value::is_null) {
         return Ok(None);
     }
-    // White space around the name goes.
-    let name = required_string(fields, "function_name")?.trim();
+    let name = required_string(fields, "function_name")?;
+    parse_identifier(name)
+        .map(Some)
+        .map_err(|why| invalid("function_name", why))
+}
+
+/// A function's name, white space around it gone; else why it is none, in words that
+/// start with `function_name`.
+pub(crate) fn parse_identifier(name: &str) -> Result<String, String> {
+    let name = name.trim();
     let mut chars = name.chars();
     let starts_well = chars
         .next()
@@ -339,15 +376,12 @@ fn parse_function_name(fields: &Map<String, Value>) -> Result<Option<String>, Su
         || !chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
         || name.len() > MAX_FUNCTION_NAME_CHARS
     {
-        return Err(invalid(
-            "function_name",
-            format!(
-                "function_name must be an identifier (a letter or _ then letters, digits or _, \
-                 at most {MAX_FUNCTION_NAME_CHARS} characters)"
-            ),
+        return Err(format!(
+            "function_name must be an identifier (a letter or _ then letters, digits or _, \
+             at most {MAX_FUNCTION_NAME_CHARS} characters)"
         ));
     }
-    Ok(Some(name.to_owned()))
+    Ok(name.to_owned())
 }
 
 /// In program mode each input is the program's stdin.
@@ -645,6 +679,43 @@ mod tests {
         assert_eq!(
             s.callback_url.as_deref(),
             Some("https://example.com/callback")
+        );
+    }
+
+    #[test]
+    fn a_program_brings_args_files_and_a_checker() {
+        let mut body = without("function_name");
+        body["test_cases"] = json!([{"input": "21\n", "expected_output": "42"}]);
+        body["args"] = json!(["-v", "two words"]);
+        body["files"] = json!([{"name": "helper.py", "content": "def twice(n): return 2 * n"}]);
+        body["checker"] =
+            json!({"language": "cpp", "code": "int main() {}", "function_name": null});
+        let s = parse(body.clone()).unwrap();
+        assert_eq!(s.args, ["-v", "two words"]);
+        assert_eq!(s.files[0].name, "helper.py");
+        assert_eq!(s.checker.as_ref().unwrap().language, Language::Cpp);
+        // Through NATS and back unchanged.
+        let carried: Submission = serde_json::from_slice(&serde_json::to_vec(&s).unwrap()).unwrap();
+        assert_eq!(carried, s);
+        // The code and its files share the code's size limit.
+        let limits = SubmissionLimits::default();
+        body["files"] = json!([{"name": "big.txt", "content": "x".repeat(limits.max_code_bytes)}]);
+        assert_eq!(field_of(parse(body)), "files[0].content");
+    }
+
+    #[test]
+    fn args_and_files_are_refused_beside_a_function_name() {
+        for (field, value) in [("args", json!(["a"])), ("files", json!([]))] {
+            assert_eq!(field_of(parse(with(field, value))), field);
+        }
+        assert!(parse(with("args", Value::Null)).is_ok());
+        let checked = parse(with(
+            "checker",
+            json!({"language": "python", "code": "def check(a, b, c): return True"}),
+        ));
+        assert_eq!(
+            checked.unwrap().checker.unwrap().function_name.as_deref(),
+            Some("check")
         );
     }
 

@@ -14,6 +14,7 @@ mod spec_examples;
 mod admission;
 mod api;
 mod builds;
+mod checkers;
 mod conformance;
 mod cross_submission;
 mod delivery;

@@ -3,7 +3,7 @@
 //! the most test cases, the largest time and memory limits, the largest batch), which
 //! attributes cannot hold. Swagger UI at `/docs` shows the same document.
 
-use exec_engine::{ExecutionResult, SubmissionLimits};
+use exec_engine::{program, ExecutionResult, SubmissionLimits};
 use poem::endpoint::make_sync;
 use poem::web::Html;
 use poem::{Endpoint, Response};
@@ -66,6 +66,29 @@ pub fn document(deployment: &Limits) -> String {
         fields["time_limit_ms"]["maximum"] = json!(limits.max_time_limit_ms);
         fields["memory_limit_mb"]["maximum"] = json!(limits.max_memory_limit_mb);
     }
+    schemas["Checker"]["properties"]["language"]["enum"] = json!(languages);
+    schemas["Checker"]["properties"]["code"]["pattern"] = json!(r"^[^\x00]*[^\s\x00][^\x00]*$");
+    schemas["Checker"]["properties"]["function_name"]["pattern"] =
+        json!(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$");
+    schemas["Checker"]["additionalProperties"] = json!(false);
+    let program = &mut schemas["ProgramSubmission"]["properties"];
+    program["args"]["maxItems"] = json!(program::MAX_ARGS);
+    program["args"]["items"] = json!({
+        "type": "string",
+        "maxLength": program::MAX_ARG_CHARS,
+        "pattern": r"^[^\x00]*$",
+    });
+    program["files"]["maxItems"] = json!(program::MAX_FILES);
+    let file = &mut schemas["SourceFile"];
+    file["additionalProperties"] = json!(false);
+    file["properties"]["name"] = json!({
+        "type": "string",
+        "pattern": program::FILE_NAME_PATTERN,
+        "not": {"enum": program::reserved_file_names()},
+        "description": "A plain file name (no paths); the names the sandboxes write \
+                        themselves are reserved.",
+    });
+    file["properties"]["content"]["pattern"] = json!(r"^[^\x00]*$");
     // A program has no function: `function_name` absent or null.
     schemas["ProgramSubmission"]["properties"]["function_name"] = json!({
         "nullable": true,

@@ -59,6 +59,27 @@ pub struct SubmissionFields {
     /// for a submission that already failed.
     #[oai(nullable)]
     pub stop_on_first_failure: Option<bool>,
+    /// Code that judges each test's output instead of `comparison` (see the README,
+    /// "Checkers").
+    #[oai(nullable)]
+    pub checker: Option<CheckerBody>,
+}
+
+/// A custom checker, run in a sandbox of its own language: a function
+/// `check(input, expected_output, actual_output)` returning true, false or `{"passed",
+/// "message", "score"}`, or a whole program answering by testlib's exit codes.
+#[derive(Object)]
+#[oai(rename = "Checker")]
+pub struct CheckerBody {
+    /// One of the languages this deployment serves.
+    pub language: String,
+    /// The checker's source.
+    pub code: String,
+    /// The checking function, `check` when left out; null: the checker is a whole program
+    /// that reads three length-prefixed texts on stdin and answers by its exit code (0
+    /// accepted, 1 or 2 wrong answer, 3 the checker failed, 7 a score on its first line).
+    #[oai(nullable)]
+    pub function_name: Option<String>,
 }
 
 /// A function called once per test case with its arguments.
@@ -88,6 +109,7 @@ impl poem_openapi::types::Example for FunctionSubmission {
                 memory_limit_mb: None,
                 comparison: None,
                 stop_on_first_failure: None,
+                checker: None,
             },
             function_name: "add_numbers".to_owned(),
             test_cases: vec![
@@ -116,6 +138,14 @@ pub struct ProgramSubmission {
     /// One run per test case.
     #[oai(validator(min_items = 1))]
     pub test_cases: Vec<ProgramTestCase>,
+    /// The program's command-line arguments.
+    #[oai(default, nullable)]
+    pub args: Vec<String>,
+    /// Files written beside the code before it compiles or runs: helper sources (compiled
+    /// with it), headers, data. A name given twice is the later file. The code and its files
+    /// share the code's size limit.
+    #[oai(default, nullable)]
+    pub files: Vec<exec_engine::program::SourceFile>,
 }
 
 #[derive(Object)]

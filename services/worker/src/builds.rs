@@ -8,30 +8,33 @@ use std::time::Duration;
 
 use async_nats::jetstream::{self, object_store};
 use exec_engine::digest::sha256_hex;
-use exec_engine::{Language, Submission};
 use tokio::io::AsyncReadExt as _;
+
+use crate::protocol::Code;
 
 /// The object store bucket, shared by every worker of every language.
 pub const BUCKET: &str = "exec-builds";
 
 /// What a build is looked up by: a SHA-256 of the image's id (so a build never meets
-/// another compiler), the language, the code, the imports and the function name.
+/// another compiler), the language, the code, the imports, the function name and the
+/// files beside the code.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BuildKey(String);
 
 impl BuildKey {
-    /// The key of `submission`'s build in `image_id`, where the language has builds.
-    pub fn of(image_id: &str, language: Language, submission: &Submission) -> Option<Self> {
-        if !language.keeps_builds() {
+    /// The key of `code`'s build in `image_id`, where the language has builds.
+    pub fn of(image_id: &str, code: Code<'_>) -> Option<Self> {
+        if !code.language.keeps_builds() {
             return None;
         }
         // A JSON array: no two different inputs give the same text.
         let fields = serde_json::json!([
             image_id,
-            language,
-            submission.code,
-            submission.imports,
-            submission.function_name,
+            code.language,
+            code.code,
+            code.imports,
+            code.function_name,
+            code.files,
         ]);
         Some(Self(sha256_hex(fields.to_string().as_bytes())))
     }

@@ -6,6 +6,7 @@ use exec_engine::Language;
 use serde::Deserialize;
 
 use crate::builds::BuildLimits;
+use crate::checker::CheckLimits;
 use crate::executor::RunLimits;
 use crate::protocol::OutputLimits;
 use crate::sandbox::SandboxSpec;
@@ -83,8 +84,23 @@ pub struct WorkerConfig {
     /// `BUILD_CACHE_DAYS`: how long a kept build stays (set when the bucket is created).
     #[serde(default = "default_build_cache_days")]
     pub build_cache_days: u64,
+    /// `CHECKER_TIME_LIMIT_MS`: each check of a test by a submission's checker.
+    #[serde(default = "default_checker_time_limit_ms")]
+    pub checker_time_limit_ms: u64,
+    /// `CHECKER_TIMEOUT_SECS`: every check of one submission together, the checker's
+    /// loading included; added to the submission's own time.
+    #[serde(default = "default_checker_timeout_secs")]
+    pub checker_timeout_secs: u64,
     #[serde(skip)]
     pub streams: StreamSettings,
+}
+
+fn default_checker_time_limit_ms() -> u64 {
+    5_000
+}
+
+fn default_checker_timeout_secs() -> u64 {
+    30
 }
 
 /// Where the sandboxes come from (see `pool.rs`).
@@ -169,17 +185,26 @@ impl WorkerConfig {
     /// The sandbox every submission of this worker's language runs in, before the
     /// submission's own memory limit.
     pub fn sandbox_spec(&self) -> SandboxSpec {
-        let language = self.worker_language;
         SandboxSpec {
-            image: self
-                .sandbox_image
-                .clone()
-                .unwrap_or_else(|| format!("exec-sandbox-{language}:latest")),
+            image: self.sandbox_image.clone().unwrap_or_else(|| {
+                let language = self.worker_language;
+                format!("exec-sandbox-{language}:latest")
+            }),
             memory_bytes: self
                 .sandbox_memory_mb
-                .unwrap_or_else(|| language.default_memory_mb())
+                .unwrap_or_else(|| self.worker_language.default_memory_mb())
                 * 1024
                 * 1024,
+            ..self.checker_spec(self.worker_language)
+        }
+    }
+
+    /// The sandbox a checker in `language` runs in: the language's image and memory, and
+    /// this worker's other limits.
+    pub fn checker_spec(&self, language: Language) -> SandboxSpec {
+        SandboxSpec {
+            image: format!("exec-sandbox-{language}:latest"),
+            memory_bytes: language.default_memory_mb() * 1024 * 1024,
             nano_cpus: (self.sandbox_cpus * 1e9) as i64,
             pids_limit: self.sandbox_pids_limit,
             tmpfs_bytes: self.sandbox_tmpfs_mb * 1024 * 1024,
@@ -238,6 +263,15 @@ impl WorkerConfig {
             max_age: Duration::from_secs(self.build_cache_days * 24 * 3600),
             replicas: self.streams.stream_replicas,
         })
+    }
+
+    pub fn check_limits(&self) -> CheckLimits {
+        CheckLimits {
+            load: Duration::from_millis(self.compile_time_limit_ms),
+            check: Duration::from_millis(self.checker_time_limit_ms),
+            total: Duration::from_secs(self.checker_timeout_secs),
+            output: self.run_limits().output,
+        }
     }
 
     pub fn run_limits(&self) -> RunLimits {

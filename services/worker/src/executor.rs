@@ -12,8 +12,11 @@ use tokio::time::Instant;
 use uuid::Uuid;
 
 use crate::builds::{BuildKey, BuildStore, ObjectStoreBuilds};
+use crate::checker::{CheckLimits, CheckerRun, CheckerSpecs};
 use crate::pool::Pool;
-use crate::protocol::{EventReader, OutputLimits, Progress, SandboxJob, Step, Stop, StopLimits};
+use crate::protocol::{
+    Code, EventReader, OutputLimits, Progress, SandboxJob, Step, Stop, StopLimits,
+};
 use crate::sandbox::{Ending, Read, SandboxError, SandboxSpec};
 
 /// The longest event line the worker reads; the supervisor caps each event far lower, so
@@ -58,6 +61,8 @@ pub trait LiveSandbox: Send {
     /// Stops it if it still runs and says how it ended, from the container's state. (A
     /// sandbox merely dropped is removed in the background: after the result is stored.)
     fn finish(self) -> impl Future<Output = Result<Ending, SandboxError>> + Send;
+    /// Writes one more line to its supervisor: a streamed job's next input.
+    fn send(&mut self, line: &[u8]) -> impl Future<Output = Result<(), SandboxError>> + Send;
 }
 
 /// Where each test's verdict goes as soon as it is known: its index and its result.
@@ -105,6 +110,9 @@ pub struct Executor<S = Pool, B = Option<ObjectStoreBuilds>> {
     pub spec: SandboxSpec,
     pub limits: RunLimits,
     pub builds: B,
+    /// Where submissions' checkers run, and within what.
+    pub checkers: CheckerSpecs,
+    pub check_limits: CheckLimits,
 }
 
 impl<S: Sandboxes, B: BuildStore> Executor<S, B> {
@@ -140,7 +148,22 @@ impl<S: Sandboxes, B: BuildStore> Executor<S, B> {
             reporter.finished(&result);
             return Ok(result);
         }
-        let submission_deadline = Instant::now() + self.limits.submission;
+        // A checker's time is its own, not the code's: the submission gets it on top.
+        let submission_limit = match submission.checker {
+            Some(_) => self.limits.submission + self.check_limits.total,
+            None => self.limits.submission,
+        };
+        let submission_deadline = Instant::now() + submission_limit;
+        let mut checker = submission.checker.as_ref().map(|checker| {
+            CheckerRun::new(
+                checker,
+                &self.sandbox,
+                &self.builds,
+                &self.checkers,
+                self.check_limits,
+                submission.id,
+            )
+        });
         let spec = SandboxSpec {
             memory_bytes: submission
                 .memory_limit_mb
@@ -152,14 +175,14 @@ impl<S: Sandboxes, B: BuildStore> Executor<S, B> {
             test: submission
                 .time_limit_ms
                 .map_or(self.limits.test, Duration::from_millis),
-            submission: self.limits.submission,
+            submission: submission_limit,
             memory_mb: spec.memory_bytes / 1024 / 1024,
         };
         let mut progress = Progress::new(submission, self.limits.output);
         let mut sandboxes = 0;
         // The code's build, kept from an earlier run or made by this run's first sandbox:
         // a sandbox started after a test's time ran out loads it rather than compiling.
-        let key = BuildKey::of(&self.spec.image, self.language, submission);
+        let key = BuildKey::of(&self.spec.image, Code::of(submission));
         let mut build = match &key {
             Some(key) => self.builds.get(key).await,
             None => None,
@@ -194,6 +217,7 @@ impl<S: Sandboxes, B: BuildStore> Executor<S, B> {
                     &limits,
                     submission_deadline,
                     &mut reporter,
+                    checker.as_mut(),
                 )
                 .await?;
             if let (Some(key), Some(made)) = (&key, progress.take_build()) {
@@ -241,6 +265,7 @@ impl<S: Sandboxes, B: BuildStore> Executor<S, B> {
 
     /// Feeds one sandbox's events to `progress`, each step within its deadline (the load's,
     /// then each test's, never past the submission's), until the sandbox stops.
+    #[allow(clippy::too_many_arguments)]
     async fn read_until_stop(
         &self,
         sandbox: &mut S::Running,
@@ -249,6 +274,7 @@ impl<S: Sandboxes, B: BuildStore> Executor<S, B> {
         limits: &StopLimits,
         submission_deadline: Instant,
         reporter: &mut Reporter<'_>,
+        mut checker: Option<&mut CheckerRun<'_, S, B>>,
     ) -> Result<Stop, SandboxError> {
         let mut reader = EventReader::new(MAX_EVENT_LINE_BYTES);
         let mut deadline = (Instant::now() + limits.compile).min(submission_deadline);
@@ -265,12 +291,22 @@ impl<S: Sandboxes, B: BuildStore> Executor<S, B> {
                 return Ok(Stop::Overflowed);
             };
             for event in events {
-                match progress.record(first, event) {
+                let answered = Instant::now();
+                let mut step = progress.record(first, event);
+                if let (Step::Check(index), Some(checker)) = (&step, checker.as_deref_mut()) {
+                    // The code's sandbox runs its next test meanwhile, against the deadline
+                    // set when this one's answer came.
+                    let index = *index;
+                    let (input, expected, actual) = progress.to_check(index);
+                    let judged = checker.check(input, expected, &actual).await;
+                    step = progress.checked(index, judged);
+                }
+                match step {
                     Step::Loaded => {
                         deadline = (Instant::now() + limits.test).min(submission_deadline);
                     }
-                    Step::Tested => {
-                        deadline = (Instant::now() + limits.test).min(submission_deadline);
+                    Step::Tested | Step::Check(_) => {
+                        deadline = (answered + limits.test).min(submission_deadline);
                         reporter.caught_up(progress);
                     }
                     Step::LoadFailed { reusable } => return Ok(Stop::LoadFailed { reusable }),
@@ -290,7 +326,7 @@ impl<S: Sandboxes, B: BuildStore> Executor<S, B> {
 #[cfg(test)]
 mod tests {
     use std::collections::{HashMap, VecDeque};
-    use std::sync::Mutex;
+    use std::sync::{Arc, Mutex};
 
     use bytes::Bytes;
     use serde_json::{json, Value};
@@ -329,15 +365,18 @@ mod tests {
         says(json!({"event": "done"}))
     }
 
-    /// Sandboxes that play one script each, in turn, and remember the jobs they were given.
+    /// Sandboxes that play one script each, in turn, and remember the jobs they were given
+    /// and the lines sent after them.
     struct Scripted {
         scripts: Mutex<VecDeque<Vec<Act>>>,
         jobs: Mutex<Vec<Value>>,
+        sent: Arc<Mutex<Vec<Value>>>,
         recycled: Mutex<usize>,
     }
 
     struct ScriptedSandbox {
         acts: VecDeque<Act>,
+        sent: Arc<Mutex<Vec<Value>>>,
     }
 
     impl Sandboxes for Scripted {
@@ -357,6 +396,7 @@ mod tests {
             let acts = self.scripts.lock().unwrap().pop_front();
             Ok(ScriptedSandbox {
                 acts: acts.expect("a script for every sandbox").into(),
+                sent: self.sent.clone(),
             })
         }
 
@@ -387,6 +427,14 @@ mod tests {
                 exit_code: Some(137),
                 ..Ending::default()
             })
+        }
+
+        async fn send(&mut self, line: &[u8]) -> Result<(), SandboxError> {
+            self.sent
+                .lock()
+                .unwrap()
+                .push(serde_json::from_slice(line).unwrap());
+            Ok(())
         }
     }
 
@@ -442,20 +490,32 @@ mod tests {
 
     /// An executor of `language` whose sandboxes play `scripts`.
     fn scripted(language: Language, scripts: Vec<Vec<Act>>) -> Executor<Scripted, KeptBuilds> {
+        let spec = SandboxSpec {
+            image: "sha256:scripted".into(),
+            memory_bytes: 256 << 20,
+            nano_cpus: 1_000_000_000,
+            pids_limit: 64,
+            tmpfs_bytes: 64 << 20,
+            tmpfs_exec: false,
+        };
         Executor {
             language,
             sandbox: Scripted {
                 scripts: Mutex::new(scripts.into()),
                 jobs: Mutex::new(Vec::new()),
+                sent: Arc::default(),
                 recycled: Mutex::new(0),
             },
-            spec: SandboxSpec {
-                image: "sha256:scripted".into(),
-                memory_bytes: 256 << 20,
-                nano_cpus: 1_000_000_000,
-                pids_limit: 64,
-                tmpfs_bytes: 64 << 20,
-                tmpfs_exec: false,
+            spec: spec.clone(),
+            checkers: CheckerSpecs::from([(Language::Python, spec)]),
+            check_limits: CheckLimits {
+                load: Duration::from_secs(2),
+                check: Duration::from_secs(3),
+                total: Duration::from_secs(20),
+                output: OutputLimits {
+                    output_bytes: 8192,
+                    value_bytes: 32768,
+                },
             },
             limits: RunLimits {
                 submission: Duration::from_secs(15),
@@ -480,7 +540,10 @@ mod tests {
                 vec![loaded(), returns(0, "1"), done()],
             ],
         );
-        let submission = submission(2);
+        let submission = Submission {
+            language: Language::Go,
+            ..submission(2)
+        };
         let verdicts = tokio::sync::mpsc::unbounded_channel().0;
         let result = executor.execute(&submission, &verdicts).await.unwrap();
         assert_eq!(
@@ -498,7 +561,7 @@ mod tests {
             "the restarted sandbox compiles nothing"
         );
         assert!(jobs[1].get("return_build").is_none());
-        let key = BuildKey::of("sha256:scripted", Language::Go, &submission).unwrap();
+        let key = BuildKey::of("sha256:scripted", Code::of(&submission)).unwrap();
         assert_eq!(executor.builds.get(&key).await.as_deref(), Some("QlVJTEQ="));
 
         // The same code again: the kept build goes with the first job.
@@ -517,7 +580,11 @@ mod tests {
     fn a_build_key_changes_with_everything_the_build_depends_on() {
         let base = submission(1);
         let key = |image: &str, language: Language, s: &Submission| {
-            BuildKey::of(image, language, s).map(|k| k.as_str().to_owned())
+            let code = Code {
+                language,
+                ..Code::of(s)
+            };
+            BuildKey::of(image, code).map(|k| k.as_str().to_owned())
         };
         let first = key("sha256:a", Language::Java, &base).unwrap();
         assert_eq!(first.len(), 64);
@@ -533,6 +600,19 @@ mod tests {
         let mut other = base.clone();
         other.function_name = None;
         assert_ne!(key("sha256:a", Language::Java, &other).unwrap(), first);
+        let mut other = base.clone();
+        other.files.push(exec_engine::program::SourceFile {
+            name: "Helper.java".into(),
+            content: String::new(),
+        });
+        assert_ne!(key("sha256:a", Language::Java, &other).unwrap(), first);
+        let mut other = base.clone();
+        other.args.push("-v".into());
+        assert_eq!(
+            key("sha256:a", Language::Java, &other).unwrap(),
+            first,
+            "arguments are given at run time: the same build"
+        );
         assert_eq!(
             key("sha256:a", Language::Python, &base),
             None,
@@ -666,6 +746,165 @@ mod tests {
         use Verdict::*;
         assert_eq!(statuses(&result), [Accepted, TimeLimitExceeded, Skipped]);
         assert_eq!(jobs, 1);
+    }
+
+    /// `tests` tests judged by a Python function checker, run by `scripts` (the code's
+    /// sandbox first, then each checker sandbox as it starts): the result, the jobs, and
+    /// the lines the checker sandboxes were sent.
+    async fn run_checked(
+        tests: usize,
+        stop_on_first_failure: bool,
+        scripts: Vec<Vec<Act>>,
+    ) -> (ExecutionResult, Vec<Value>, Vec<Value>) {
+        let executor = scripted(Language::Python, scripts);
+        let checked = Submission {
+            checker: Some(exec_engine::checker::Checker {
+                language: Language::Python,
+                code: "def check(i, e, a): return True".into(),
+                function_name: Some("check".into()),
+            }),
+            stop_on_first_failure,
+            ..submission(tests)
+        };
+        let (verdicts, _told) = tokio::sync::mpsc::unbounded_channel();
+        let result = executor.execute(&checked, &verdicts).await.unwrap();
+        let jobs = executor.sandbox.jobs.into_inner().unwrap();
+        let sent = executor.sandbox.sent.lock().unwrap().clone();
+        (result, jobs, sent)
+    }
+
+    /// The checker's answer to the test it was sent as its `index`th.
+    fn answers(index: usize, value: Value) -> Act {
+        returns(index, &value.to_string())
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_checker_judges_each_output_in_a_streamed_sandbox_of_its_own() {
+        let half = json!({"passed": true, "message": "half marks", "score": 0.5});
+        let (result, jobs, sent) = run_checked(
+            3,
+            false,
+            vec![
+                vec![
+                    loaded(),
+                    returns(0, "7"),
+                    returns(1, "1"),
+                    returns(2, "2"),
+                    done(),
+                ],
+                vec![
+                    loaded(),
+                    answers(0, json!(true)),
+                    answers(1, json!({"passed": false, "message": "no"})),
+                    answers(2, half),
+                ],
+            ],
+        )
+        .await;
+        use Verdict::*;
+        assert_eq!(
+            statuses(&result),
+            [Accepted, WrongAnswer, Accepted],
+            "the checker's, not json's"
+        );
+        assert_eq!(result.results[1].message.as_deref(), Some("no"));
+        assert_eq!(result.results[2].message.as_deref(), Some("half marks"));
+        assert_eq!(
+            result.results.iter().map(|r| r.score).collect::<Vec<_>>(),
+            [1.0, 0.0, 0.5]
+        );
+        assert_eq!(result.score, 1.5);
+        assert_eq!(jobs[1]["streamed"], true);
+        assert_eq!(jobs[1]["function_name"], "check");
+        assert_eq!(jobs[1]["inputs"], json!([]));
+        assert_eq!(
+            sent,
+            [
+                json!({"input": [[0], "0", 7]}),
+                json!({"input": [[1], "1", 1]}),
+                json!({"input": [[2], "2", 2]})
+            ]
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_checker_that_fails_gives_internal_error_and_a_fresh_one_checks_the_next() {
+        let crash = says(
+            json!({"event": "test", "index": 1, "error": "ZeroDivisionError", "time_ms": 1.0}),
+        );
+        let (result, jobs, _) = run_checked(
+            4,
+            false,
+            vec![
+                vec![
+                    loaded(),
+                    returns(0, "0"),
+                    returns(1, "1"),
+                    returns(2, "2"),
+                    returns(3, "3"),
+                    done(),
+                ],
+                vec![loaded(), answers(0, json!(true)), crash],
+                vec![loaded(), Act::Hangs],
+                vec![loaded(), answers(0, json!("yes"))],
+            ],
+        )
+        .await;
+        use Verdict::*;
+        assert_eq!(
+            statuses(&result),
+            [Accepted, InternalError, InternalError, InternalError]
+        );
+        let errors: Vec<_> = result
+            .results
+            .iter()
+            .map(|r| r.error.clone().unwrap_or_default())
+            .collect();
+        assert_eq!(errors[1], "the checker failed: ZeroDivisionError");
+        assert_eq!(errors[2], "the checker ran past its limit of 3000 ms");
+        assert!(
+            errors[3].starts_with("the checker returned \"yes\""),
+            "{}",
+            errors[3]
+        );
+        assert_eq!(jobs.len(), 4, "the code's sandbox and three checkers'");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_checker_that_does_not_compile_fails_every_check_once() {
+        let failed =
+            says(json!({"event": "load_failed", "message": "SyntaxError: invalid syntax"}));
+        let (result, jobs, _) = run_checked(
+            2,
+            false,
+            vec![
+                vec![loaded(), returns(0, "0"), returns(1, "1"), done()],
+                vec![failed],
+            ],
+        )
+        .await;
+        assert_eq!(statuses(&result), [Verdict::InternalError; 2]);
+        assert_eq!(
+            result.results[1].error.as_deref(),
+            Some("the checker did not compile or load: SyntaxError: invalid syntax")
+        );
+        assert_eq!(jobs.len(), 2, "not started again for the second test");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_failure_the_checker_finds_stops_a_stopping_submission() {
+        let (result, _, sent) = run_checked(
+            3,
+            true,
+            vec![
+                vec![loaded(), returns(0, "0"), returns(1, "1"), Act::Hangs],
+                vec![loaded(), answers(0, json!(true)), answers(1, json!(false))],
+            ],
+        )
+        .await;
+        use Verdict::*;
+        assert_eq!(statuses(&result), [Accepted, WrongAnswer, Skipped]);
+        assert_eq!(sent.len(), 2);
     }
 
     #[tokio::test(start_paused = true)]

@@ -2,6 +2,7 @@
 //! sandbox, publishing the result document before it acknowledges the submission.
 
 mod builds;
+mod checker;
 pub mod config;
 mod executor;
 mod pool;
@@ -20,14 +21,15 @@ use exec_engine::registry::{self, DefaultLimits, Registry, WorkerInfo};
 use exec_engine::shutdown::CancellationToken;
 use exec_engine::state::{Executions, StatusEvent};
 use exec_engine::telemetry::{self, names};
-use exec_engine::{broker, subjects, ExecutionResult, Submission, Verdict};
+use exec_engine::{broker, subjects, ExecutionResult, Language, Submission, Verdict};
 
 pub use config::{SandboxMode, WorkerConfig};
 
 use builds::ObjectStoreBuilds;
+use checker::CheckerSpecs;
 use executor::Executor;
 use pool::Pool;
-use sandbox::Sandbox;
+use sandbox::{Sandbox, SandboxSpec};
 use tracing::Instrument;
 
 /// How long JetStream waits for an acknowledgement before it redelivers: a killed worker's
@@ -134,6 +136,8 @@ pub async fn run(config: WorkerConfig, shutdown: CancellationToken) -> anyhow::R
         executor: Executor {
             language,
             sandbox: pool,
+            checkers: checker_specs(&config, &sandbox, &spec).await,
+            check_limits: config.check_limits(),
             spec,
             limits,
             builds,
@@ -167,6 +171,33 @@ pub async fn run(config: WorkerConfig, shutdown: CancellationToken) -> anyhow::R
     }
     tracing::info!("worker stopped");
     Ok(())
+}
+
+/// The sandboxes submissions' checkers may run in: each language whose image Docker has
+/// now, by the image's id (as `spec`, this worker's own, is), since kept builds are keyed
+/// by it. A checker in a language left out fails as its tests' `internal_error`.
+async fn checker_specs(
+    config: &WorkerConfig,
+    sandbox: &Sandbox,
+    spec: &SandboxSpec,
+) -> CheckerSpecs {
+    let mut specs = CheckerSpecs::new();
+    for language in Language::ALL {
+        let mut checker = config.checker_spec(language);
+        if language == config.worker_language && checker.image == config.sandbox_spec().image {
+            checker.image = spec.image.clone();
+        } else {
+            match sandbox.image_id(&checker.image).await {
+                Ok(id) => checker.image = id,
+                Err(err) => {
+                    tracing::info!(%language, error = %err, "no checkers in this language here");
+                    continue;
+                }
+            }
+        }
+        specs.insert(language, checker);
+    }
+    specs
 }
 
 /// Ready while NATS is connected, Docker answers and has the sandbox image.

@@ -2,14 +2,51 @@
 //! the supervisor, the events it reads back, and [`Progress`], which turns them, and the
 //! ways a sandbox may end, into the result document. No I/O here: the executor drives it.
 
+use exec_engine::checker::{Actual, Checker, Judgement};
 use exec_engine::exact_json::ExactJson;
 use exec_engine::execution::{CapturedOutput, RunTimes};
-use exec_engine::{canonical, ExecutionResult, Submission, TestResult, Verdict};
+use exec_engine::program::SourceFile;
+use exec_engine::{canonical, ExecutionResult, Language, Submission, TestResult, Verdict};
 use serde::{Deserialize, Serialize};
 
 use std::time::Duration;
 
 use crate::sandbox::Ending;
+
+/// What a sandbox loads: a submission's code, or its checker's.
+#[derive(Clone, Copy, Debug)]
+pub struct Code<'a> {
+    pub language: Language,
+    pub code: &'a str,
+    pub function_name: Option<&'a str>,
+    pub imports: &'a [String],
+    pub args: &'a [String],
+    pub files: &'a [SourceFile],
+}
+
+impl<'a> Code<'a> {
+    pub fn of(submission: &'a Submission) -> Self {
+        Self {
+            language: submission.language,
+            code: &submission.code,
+            function_name: submission.function_name.as_deref(),
+            imports: &submission.imports,
+            args: &submission.args,
+            files: &submission.files,
+        }
+    }
+
+    pub fn checker(checker: &'a Checker) -> Self {
+        Self {
+            language: checker.language,
+            code: &checker.code,
+            function_name: checker.function_name.as_deref(),
+            imports: &[],
+            args: &[],
+            files: &[],
+        }
+    }
+}
 
 /// The job, written as one line to the supervisor's stdin.
 #[derive(Serialize)]
@@ -18,6 +55,13 @@ pub struct SandboxJob<'a> {
     pub function_name: Option<&'a str>,
     pub imports: &'a [String],
     pub inputs: Vec<&'a ExactJson>,
+    /// The inputs come one line at a time after `loaded` (a checker's).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub streamed: bool,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub args: &'a [String],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub files: &'a [SourceFile],
     pub output_limit_bytes: usize,
     pub value_limit_bytes: usize,
     /// When the supervisor ends the container, whatever runs.
@@ -49,13 +93,25 @@ impl<'a> SandboxJob<'a> {
         reuse: bool,
     ) -> Self {
         Self {
-            code: &submission.code,
-            function_name: submission.function_name.as_deref(),
-            imports: &submission.imports,
             inputs: submission.test_cases[first..]
                 .iter()
                 .map(|c| &c.input)
                 .collect(),
+            streamed: false,
+            ..Self::streamed(Code::of(submission), limits, lifetime, reuse)
+        }
+    }
+
+    /// A job for `code` whose inputs are streamed after it loads (a checker's).
+    pub fn streamed(code: Code<'a>, limits: OutputLimits, lifetime: Duration, reuse: bool) -> Self {
+        Self {
+            code: code.code,
+            function_name: code.function_name,
+            imports: code.imports,
+            inputs: Vec::new(),
+            streamed: true,
+            args: code.args,
+            files: code.files,
             output_limit_bytes: limits.output_bytes,
             value_limit_bytes: limits.value_bytes,
             lifetime_ms: u64::try_from(lifetime.as_millis()).unwrap_or(u64::MAX),
@@ -101,6 +157,9 @@ pub enum SandboxEvent {
         #[serde(default)]
         stderr: String,
         limit: Option<Limit>,
+        /// A program's exit status, when it exited.
+        #[serde(default)]
+        exit_code: Option<i64>,
     },
     /// The harness died before the job was done; the supervisor says how.
     Ended {
@@ -214,6 +273,9 @@ pub enum Step {
     },
     /// A test failed, and the submission stops there: the tests after it are skipped.
     Skipped,
+    /// Test `index` produced its output, which the submission's checker judges next
+    /// ([`Progress::to_check`], then [`Progress::checked`]).
+    Check(usize),
     Ignored,
 }
 
@@ -334,6 +396,7 @@ impl<'a> Progress<'a> {
                 stdout,
                 stderr,
                 limit,
+                exit_code: _,
             } => {
                 let index = first + index;
                 let case = &self.submission.test_cases[index];
@@ -382,14 +445,49 @@ impl<'a> Progress<'a> {
                         }
                     }
                 };
-                let failed = !result.passed;
+                // What the code produced goes to the checker, where there is one; what it
+                // failed to produce is judged here.
+                let to_check = self.submission.checker.is_some()
+                    && matches!(result.status, Verdict::Accepted | Verdict::WrongAnswer);
                 self.results[index] = Some(result);
-                if failed && self.skip_after_failure() {
-                    return Step::Skipped;
+                if to_check {
+                    return Step::Check(index);
                 }
-                Step::Tested
+                self.after_verdict(index)
             }
         }
+    }
+
+    /// What the checker is asked of test `index`, which [`Step::Check`] named: the test's
+    /// input, its expected output and what the code produced.
+    pub fn to_check(&self, index: usize) -> (&ExactJson, &str, Actual) {
+        let result = self.results[index]
+            .as_ref()
+            .expect("a test is checked once it ran");
+        let actual = result.actual_output.clone();
+        let actual = match self.submission.function_name {
+            Some(_) => Actual::Value(actual),
+            None => Actual::Output(actual),
+        };
+        (&result.input, &result.expected_output, actual)
+    }
+
+    /// Test `index` as its checker judged it.
+    pub fn checked(&mut self, index: usize, judged: Result<Judgement, String>) -> Step {
+        let case = &self.submission.test_cases[index];
+        if let Some(result) = self.results[index].take() {
+            self.results[index] = Some(result.checked(case, judged));
+        }
+        self.after_verdict(index)
+    }
+
+    /// Test `index` has its verdict: the submission goes on, or stops at its failure.
+    fn after_verdict(&mut self, index: usize) -> Step {
+        let failed = self.results[index].as_ref().is_some_and(|r| !r.passed);
+        if failed && self.skip_after_failure() {
+            return Step::Skipped;
+        }
+        Step::Tested
     }
 
     /// Applies how a sandbox stopped to the results: the one place where a sandbox's end
@@ -586,6 +684,9 @@ pub(crate) mod tests {
             key_id: None,
             comparison: None,
             stop_on_first_failure: false,
+            args: Vec::new(),
+            files: Vec::new(),
+            checker: None,
             submitted_at: OffsetDateTime::now_utc(),
             time_limit_ms: None,
             memory_limit_mb: None,

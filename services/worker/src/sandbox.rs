@@ -362,6 +362,12 @@ impl RunningSandbox {
 }
 
 impl LiveSandbox for RunningSandbox {
+    async fn send(&mut self, line: &[u8]) -> Result<(), SandboxError> {
+        self.input.write_all(line).await?;
+        self.input.flush().await?;
+        Ok(())
+    }
+
     /// Waits for the next piece of stdout, the end of the process, or `deadline`.
     async fn read(&mut self, deadline: Instant) -> Result<Read, SandboxError> {
         loop {
