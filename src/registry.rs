@@ -15,6 +15,9 @@ use crate::{subjects, Language};
 /// last announcement (the bucket's max age), so a killed worker drops out.
 pub const ANNOUNCE_EVERY: Duration = Duration::from_secs(20);
 
+/// The sandbox image's label that tells how it compiles and runs code.
+pub const BUILD_LABEL: &str = "exec-engine.build";
+
 /// The limits a language runs under unless a submission sets its own.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DefaultLimits {
@@ -34,6 +37,9 @@ pub struct WorkerInfo {
     pub image_id: String,
     /// The runtime's version as it prints it (`Python 3.11.2`), if it could be read.
     pub runtime: Option<String>,
+    /// How the image compiles and runs code, every flag: its [`BUILD_LABEL`].
+    #[serde(default)]
+    pub build: Option<String>,
     pub limits: DefaultLimits,
     pub concurrency: usize,
 }

@@ -208,6 +208,18 @@ async fn the_languages_served_are_listed_with_their_runtime_and_limits() {
     );
     assert_eq!(go["compiled"], true);
     assert_eq!(go["limits"]["memory_limit_mb"], 512);
+    // Go new enough for min, max, slices and maps (1.22 or later).
+    let minor: u32 = go["runtime"].as_str().unwrap()["go version go1.".len()..]
+        .split('.')
+        .next()
+        .and_then(|minor| minor.parse().ok())
+        .unwrap();
+    assert!(minor >= 22, "{go}");
+    // How each compiles and runs code, as its image tells it.
+    for (language, named) in [(python, "python3"), (go, "go")] {
+        let build = language["build"].as_str().unwrap_or_default();
+        assert!(build.contains(named), "{language}");
+    }
 }
 
 #[tokio::test]

@@ -18,6 +18,19 @@ struct Problem {
     function_name: Option<String>,
     tests: Vec<ProblemTest>,
     status: String,
+    /// A program's command-line arguments; its files are those under `files/<ext>/`.
+    #[serde(default)]
+    args: Vec<String>,
+    /// Where the problem is judged by `checker.<ext>` (in the solution's language): the
+    /// checker's `function_name` (null: a program checker).
+    checker: Option<CheckerSpec>,
+    /// The result's score, where the problem names it.
+    score: Option<f64>,
+}
+
+#[derive(Deserialize)]
+struct CheckerSpec {
+    function_name: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -34,6 +47,29 @@ struct ProblemTest {
     /// How this test is judged, where the problem chooses (the same judge for every
     /// language, on the value each rendered).
     comparison: Option<Value>,
+    /// The test's score and the checker's message, where the problem names them.
+    score: Option<f64>,
+    message: Option<String>,
+}
+
+/// The files a problem's solution in `language` brings: every file under
+/// `files/<extension>/`, by name.
+fn files_of(problem: &std::path::Path, language: Language) -> Vec<Value> {
+    let dir = problem.join("files").join(extension(language));
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Vec::new();
+    };
+    let mut files: Vec<Value> = entries
+        .map(|entry| {
+            let path = entry.unwrap().path();
+            json!({
+                "name": path.file_name().unwrap().to_string_lossy(),
+                "content": std::fs::read_to_string(&path).unwrap(),
+            })
+        })
+        .collect();
+    files.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
+    files
 }
 
 fn problems_dir() -> PathBuf {
@@ -107,14 +143,28 @@ async fn every_problem_gives_the_same_results_in_every_language() {
                     case["comparison"] = comparison.clone();
                 }
             }
-            let id = stack
-                .accept(&json!({
+            let mut body = json!({
+                "language": language.as_str(),
+                "code": code,
+                "function_name": problem.function_name,
+                "test_cases": test_cases,
+            });
+            if problem.function_name.is_none() {
+                body["args"] = json!(problem.args);
+                body["files"] = json!(files_of(&problems_dir().join(name), language));
+            }
+            if let Some(checker) = &problem.checker {
+                let path = problems_dir()
+                    .join(name)
+                    .join(format!("checker.{}", extension(language)));
+                body["checker"] = json!({
                     "language": language.as_str(),
-                    "code": code,
-                    "function_name": problem.function_name,
-                    "test_cases": test_cases,
-                }))
-                .await;
+                    "code": std::fs::read_to_string(&path)
+                        .unwrap_or_else(|_| panic!("{} is missing", path.display())),
+                    "function_name": checker.function_name,
+                });
+            }
+            let id = stack.accept(&body).await;
             submitted.push((name.clone(), language, id));
         }
     }
@@ -143,15 +193,29 @@ async fn every_problem_gives_the_same_results_in_every_language() {
                 &result["actual_output"],
                 &test.actual_output,
             );
+            if let Some(want) = test.score {
+                let got = result["score"].as_f64().map(|s| s.to_string());
+                check(format!("test {i} score"), &json!(got), &want.to_string());
+            }
             for (field, want) in [
                 ("stdout", &test.stdout),
                 ("stderr", &test.stderr),
                 ("error", &test.error),
+                ("message", &test.message),
             ] {
                 if let Some(want) = want {
                     check(format!("test {i} {field}"), &result[field], want);
                 }
             }
+        }
+        if problem
+            .score
+            .is_some_and(|want| body["score"].as_f64() != Some(want))
+        {
+            failures.push(format!(
+                "{name} [{language}] score: got {}, want {:?}",
+                body["score"], problem.score
+            ));
         }
         if body["status"] != problem.status.as_str() {
             failures.push(format!(

@@ -323,6 +323,10 @@ pub struct LanguageInfo {
     pub runtime: Option<String>,
     /// Whether the code is compiled before its tests run.
     pub compiled: bool,
+    /// How code is compiled and run, every flag (the image's `exec-engine.build` label);
+    /// null until a worker has said.
+    #[oai(nullable)]
+    pub build: Option<String>,
     /// The sandbox image, and the id it resolved to.
     #[oai(nullable)]
     pub image: Option<String>,
@@ -679,6 +683,7 @@ impl Api {
                     language: language.to_string(),
                     runtime: first.and_then(|w| w.runtime.clone()),
                     compiled: language.keeps_builds(),
+                    build: first.and_then(|w| w.build.clone()),
                     image: first.map(|w| w.image.clone()),
                     image_id: first.map(|w| w.image_id.clone()),
                     limits: first.map(|w| LanguageLimits {

@@ -101,6 +101,10 @@ pub async fn run(config: WorkerConfig, shutdown: CancellationToken) -> anyhow::R
             None
         }
     };
+    let build = sandbox
+        .image_label(&spec.image, registry::BUILD_LABEL)
+        .await
+        .unwrap_or_default();
     let announcing = tokio::spawn(announce(
         Registry::open(&js).await?,
         WorkerInfo {
@@ -108,6 +112,7 @@ pub async fn run(config: WorkerConfig, shutdown: CancellationToken) -> anyhow::R
             image: image_name,
             image_id: spec.image.clone(),
             runtime,
+            build,
             limits: DefaultLimits {
                 time_limit_ms: limits.test.as_millis() as u64,
                 memory_limit_mb: spec.memory_bytes / 1024 / 1024,

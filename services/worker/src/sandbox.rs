@@ -133,6 +133,19 @@ impl Sandbox {
         Ok(image.id.unwrap_or_else(|| name.to_owned()))
     }
 
+    /// The value of the image's `label`, if it has one.
+    pub async fn image_label(
+        &self,
+        name: &str,
+        label: &str,
+    ) -> Result<Option<String>, DockerError> {
+        let image = self.docker.inspect_image(name).await?;
+        Ok(image
+            .config
+            .and_then(|config| config.labels)
+            .and_then(|mut labels| labels.remove(label)))
+    }
+
     /// Removes containers left behind (by a crashed or stopped worker): labeled as this
     /// deployment's and past their deadline, or warm ones not running (a warm sandbox ends when
     /// its worker hangs up; one whose start was cut short never ran). Sandboxes that live
