@@ -58,8 +58,8 @@ impl Language {
     /// submission's `files` may not take them (harness/PROTOCOL.md, "Program mode").
     pub fn reserved_file_names(self) -> &'static [&'static str] {
         match self {
-            Language::Python => &["main.py"],
-            Language::Js => &["main.js"],
+            Language::Python => &[],
+            Language::Js => &["solution.js"],
             Language::Java => &["Main.java"],
             Language::Cpp => &["solution.cpp", "harness.cpp"],
             Language::Go => &["main.go", "harness_main.go"],

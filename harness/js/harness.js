@@ -10,7 +10,10 @@
  *         test, read one at a time
  *   5     the harness's own stderr (the supervisor's pipe): the harness's own failures
  *   0     /dev/null, so user code that reads stdin gets nothing, as in the Python harness
- *   1, 2  /tmp/.stdout and /tmp/.stderr, opened for appending
+ *   1, 2  /tmp/.stdout and /tmp/.stderr, opened for appending; the harness opens each again
+ *         to read it back and removes both names before the job comes, so that the only
+ *         names it writes in /tmp, the code's directory and working directory, are the
+ *         job's files and, in program mode, solution.js
  * Because descriptors 1 and 2 themselves are the capture files, everything the user's code
  * writes lands there: console.*, process.stdout.write, fs.writeSync(1, ...), child
  * processes. Node writes to file-backed stdout and stderr synchronously, so nothing written
@@ -70,7 +73,7 @@ const regExpExec = uncurryThis(RegExp.prototype.exec);
 const errorToString = uncurryThis(Error.prototype.toString);
 const functionToString = uncurryThis(Function.prototype.toString);
 const { isNativeError, isPromise } = types;
-const { openSync, closeSync, readSync, writeSync, fstatSync, ftruncateSync } = fs;
+const { openSync, closeSync, readSync, writeSync, fstatSync, ftruncateSync, unlinkSync } = fs;
 const { O_WRONLY } = fs.constants;
 const hrtime = process.hrtime.bigint;
 const { resourceUsage } = process;
@@ -83,6 +86,8 @@ const CONTROL_FD = 4;
 const HARNESS_ERROR_FD = 5;
 const STDOUT_PATH = '/tmp/.stdout';
 const STDERR_PATH = '/tmp/.stderr';
+// The code's directory: the program's working directory, where the job's files are written.
+const CODE_DIR = '/tmp';
 // Where a program is written, and what the user's require() resolves relative paths against.
 const SOLUTION_PATH = '/tmp/solution.js';
 // The file names in stack traces and syntax errors: what names them is the user's.
@@ -285,11 +290,15 @@ function reply(path, record) {
   }
 }
 
-/** One capture file, opened a second time to read back and empty after each test. */
+/**
+ * One capture file, opened a second time to read back and empty after each test; its name
+ * is removed at once (the descriptors stay), so that it takes none of the job's files' names.
+ */
 class Capture {
-  constructor(path, limit) {
+  constructor(path) {
     this.fd = openSync(path, 'r+');
-    this.limit = limit;
+    unlinkSync(path);
+    this.limit = 0; // set once the job came
   }
 
   /**
@@ -973,7 +982,7 @@ function isMemoryError(error) {
 // Program mode: the code is a whole program, run afresh for each test with its input as stdin.
 // None of it runs in the harness's process.
 
-async function runProgram(job, stdout, stderr) {
+async function runProgram(job, stdout, stderr, peak) {
   const started = hrtime();
   try {
     // Compiled as Node compiles a CommonJS file, only to report a syntax error up front.
@@ -982,16 +991,18 @@ async function runProgram(job, stdout, stderr) {
     reply(job.reply, { __proto__: null, event: 'load_failed', message: describe(error) });
     return;
   }
-  fs.writeFileSync(SOLUTION_PATH, job.code);
+  fs.writeFileSync(SOLUTION_PATH, job.code, { flag: 'wx' });
   reply(job.reply, { __proto__: null, event: 'loaded', compile_time_ms: elapsedMs(started) });
 
   const { spawn } = requireQuietly('child_process');
-  const args = [...programHeap(), '--require', PEAK_MODULE, SOLUTION_PATH];
+  // The job's args after the program's path, where Node takes no more options of its own.
+  const programArgs = (job.args || []).map(String);
+  const args = [...programHeap(), '--require', PEAK_MODULE, SOLUTION_PATH, ...programArgs];
   for (let test = readMessage(); test !== null; test = readMessage()) {
     const { input } = test;
     const stdin = typeof input === 'string' ? input : renderOrInspect(input);
     const begin = hrtime();
-    const run = await runChild(spawn, args, stdin);
+    const run = await runChild(spawn, args, stdin, peak);
     const record = { __proto__: null, event: 'test', index: test.index, time_ms: elapsedMs(begin) };
     const out = stdout.take();
     const err = stderr.take();
@@ -1000,6 +1011,7 @@ async function runProgram(job, stdout, stderr) {
     if (run.error) record.error = `the program could not be started: ${run.error.message}`;
     else if (run.signal) record.error = `the program was killed by ${run.signal}`;
     else if (run.status !== 0) record.error = `the program exited with code ${run.status}`;
+    if (!run.error && !run.signal) record.exit_code = run.status;
     record.output = out.text;
     record.stdout = '';
     record.stdout_bytes = out.bytes;
@@ -1010,31 +1022,39 @@ async function runProgram(job, stdout, stderr) {
   }
 }
 
-// peak.js, preloaded into each program, writes its peak resident set (KiB) here as it exits.
+// peak.js, preloaded into each program, writes its peak resident set (KiB) as it exits into
+// a file the harness opened and unlinked at start (PEAK_PATH names it only until then), which
+// the program has as descriptor 3.
 const PEAK_MODULE = '/opt/harness/peak.js';
 const PEAK_PATH = '/tmp/.peak';
 // How often the harness reads a running program's peak, for a program that dies unreported.
 const SAMPLE_MS = 5;
 
+/** The file peak.js writes a program's peak into, open and already without a name. */
+function openPeakFile() {
+  const fd = openSync(PEAK_PATH, 'wx+', 0o600);
+  unlinkSync(PEAK_PATH);
+  return fd;
+}
+
 /**
  * Runs one program to its end, its input on a pipe, its output straight into the capture
  * files (descriptors 1 and 2); resolves with its status or signal (or spawn error) and its
- * peak resident set in KiB: what it reported, or the most the harness saw in /proc.
+ * peak resident set in KiB: what it reported (into `peak`, its descriptor 3), or the most
+ * the harness saw in /proc.
  */
-function runChild(spawn, args, input) {
+function runChild(spawn, args, input, peak) {
   return new Promise((resolve) => {
-    try {
-      fs.unlinkSync(PEAK_PATH);
-    } catch {}
+    ftruncateSync(peak, 0);
     let child;
     let sampled = 0;
     let sampler;
     const finish = (result) => {
       clearInterval(sampler);
-      resolve({ ...result, peak: Math.max(sampled, reportedPeak()) });
+      resolve({ ...result, peak: Math.max(sampled, reportedPeak(peak)) });
     };
     try {
-      child = spawn(process.execPath, args, { stdio: ['pipe', 1, 2] });
+      child = spawn(process.execPath, args, { stdio: ['pipe', 1, 2, peak] });
     } catch (error) {
       finish({ error });
       return;
@@ -1049,9 +1069,11 @@ function runChild(spawn, args, input) {
   });
 }
 
-function reportedPeak() {
+function reportedPeak(peak) {
   try {
-    return parseInt(fs.readFileSync(PEAK_PATH, 'latin1'), 10) || 0;
+    const buffer = bufferAlloc(32);
+    const count = readSync(peak, buffer, 0, buffer.length, 0);
+    return parseInt(utf8Slice(buffer, 0, count), 10) || 0;
   } catch {
     return 0;
   }
@@ -1089,16 +1111,50 @@ function elapsedMs(since) {
   return toNumber(hrtime() - since) / 1e6;
 }
 
+/**
+ * Writes the job's files into the code's directory, each under its plain name (the worker
+ * refuses any other, and so does this); returns an error, or null. They come before the
+ * code is compiled or written, as PROTOCOL.md ("Program mode") asks of every harness.
+ */
+function writeFiles(files) {
+  for (const file of files || []) {
+    const name = file && file.name;
+    if (typeof name !== 'string' || name === '' || name === '.' || name === '..' ||
+        name.includes('/') || name.includes('\0')) {
+      return `the file name ${JSON.stringify(name)} is not a plain file name`;
+    }
+    if (name === SOLUTION_NAME) return `the file name ${name} is the program's own`;
+    if (typeof file.content !== 'string') return `the file ${name} has no text content`;
+    try {
+      // 'wx': O_EXCL, so a name given twice is refused and no link is followed.
+      fs.writeFileSync(`${CODE_DIR}/${name}`, file.content, { flag: 'wx', mode: 0o644 });
+    } catch (error) {
+      if (error.code === 'EEXIST') return `the file ${name} is given twice`;
+      return `the file ${name} could not be written: ${error.message}`;
+    }
+  }
+  return null;
+}
+
 async function main() {
   try {
+    // Before the job: the names of the harness's own files go before the job's files come.
+    const stdout = new Capture(STDOUT_PATH);
+    const stderr = new Capture(STDERR_PATH);
+    const peak = openPeakFile();
     const job = readMessage();
     if (job === null) throw new Error('the control pipe ended before the job');
     const limits = {
       output: Number(job.output_limit_bytes ?? 8192),
       value: Number(job.value_limit_bytes ?? 32768),
     };
-    const stdout = new Capture(STDOUT_PATH, limits.output);
-    const stderr = new Capture(STDERR_PATH, limits.output);
+    stdout.limit = limits.output;
+    stderr.limit = limits.output;
+    const failure = writeFiles(job.files);
+    if (failure !== null) {
+      reply(job.reply, { __proto__: null, event: 'load_failed', message: failure });
+      reallyExit(0);
+    }
 
     // What the code leaves running (a timer that throws, a promise nobody awaits) reports
     // into the current test's stderr instead of ending the process.
@@ -1110,7 +1166,7 @@ async function main() {
     process.on('unhandledRejection', reportUncaught);
 
     if (job.function_name === null || job.function_name === undefined) {
-      await runProgram(job, stdout, stderr);
+      await runProgram(job, stdout, stderr, peak);
     } else {
       await runFunction(job, stdout, stderr, limits);
     }

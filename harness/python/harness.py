@@ -7,6 +7,12 @@ its outcome in memory shared with this one, and writes the reply itself. It is
 undumpable, so that a test's process, which shares its uid, cannot read or rewrite it
 through /proc or ptrace and so live on in it. What a test prints goes to capture files.
 
+The job's files are written into /tmp, the working directory, and this process writes no
+other name there (its capture files have none). Only a test's process puts /tmp on
+sys.path (program mode, as `python3 solution.py` puts the script's directory): this process
+never imports from it, so a file named like a module (json.py, traceback.py) reaches the
+program that imports it and nothing of the harness's.
+
 A test's process costs what it writes of the memory it shares with this one (each page
 written, refcounts included, is copied) and the first test waits for this process to
 start, so this process does once what every test would, and imports only what every test
@@ -16,7 +22,6 @@ descriptors, ready to set. The garbage collector leaves its objects alone.
 """
 
 import gc
-import io
 import json
 import linecache
 import mmap
@@ -27,7 +32,15 @@ import sys
 import time
 import types
 
-CAPTURE_DIR = "/tmp"
+# The working directory: the job's files are written there, and a program imports them from
+# it. This process never puts it on sys.path (see the docstring).
+CODE_DIR = "/tmp"
+# What a program sees as its own file: argv[0], __file__, the name in its tracebacks (the
+# code itself is compiled from memory; no file of that name is written).
+PROGRAM_NAME = "solution.py"
+# sys.path as the harness started with it (-I -S: the standard library alone): the path a
+# test's process imports the harness's own lazy imports by (import_standard).
+STANDARD_PATH = list(sys.path)
 
 # What LeetCode-style code uses without importing it.
 PRELUDE = """
@@ -149,11 +162,27 @@ def render(value):
     return VALUE_ENCODER.encode(to_json(value))
 
 
+def import_standard(name):
+    """The module of the standard library named `name`, for the harness's own use in a
+    test's process, where a program finds its files first on sys.path: a file of the job's
+    named traceback.py or textwrap.py is never what the harness's own code imports, unless
+    the program imported it itself."""
+    module = sys.modules.get(name)
+    if module is None:
+        path = sys.path
+        sys.path = list(STANDARD_PATH)
+        try:
+            module = __import__(name)
+        finally:
+            sys.path = path
+    return module
+
+
 def describe(exc):
     """The exception as the interpreter prints it, without the harness's own frame."""
     # Imported by the first process that needs it: most jobs never describe an error, and
     # the harness imports it after the first test that did, for the tests after that.
-    import traceback
+    traceback = import_standard("traceback")
 
     if isinstance(exc, SyntaxError):
         return "".join(traceback.format_exception_only(type(exc), exc)).rstrip()
@@ -169,10 +198,11 @@ def memory_limit_bytes():
 
 class Capture:
     """A file that stands in for one of the process's standard descriptors: one file for the
-    whole job, emptied before each test."""
+    whole job, emptied before each test. It has no name (O_TMPFILE), so it takes none of the
+    job's files' names in /tmp."""
 
-    def __init__(self, name, limit):
-        self.fd = os.open(os.path.join(CAPTURE_DIR, name), os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
+    def __init__(self, limit):
+        self.fd = os.open(CODE_DIR, os.O_TMPFILE | os.O_RDWR, 0o600)
         self.limit = limit
 
     def reset(self):
@@ -356,23 +386,53 @@ class ArgumentError(Exception):
     pass
 
 
-def run_program(code, stdin_text):
-    """Runs the whole program with `stdin_text` as its stdin; returns an error or None."""
-    sys.stdin = io.StringIO(stdin_text)
+def run_program(code):
+    """Runs the whole program as `python3 solution.py ARGS < input` would, its input on
+    descriptor 0 (which sys.stdin reads), its files importable from and readable in the
+    working directory; returns its exit status and, when it raised, the error."""
+    sys.argv = [PROGRAM_NAME, *(code.job.get("args") or [])]
+    sys.path.insert(0, CODE_DIR)
+    status, error = 0, None
     try:
-        exec(code.compiled, namespace_for(code))
+        namespace = namespace_for(code)
+        namespace["__file__"] = os.path.join(CODE_DIR, PROGRAM_NAME)
+        exec(code.compiled, namespace)
     except SystemExit as exc:
-        status = exc.code
-        if status not in (None, 0):
-            if not isinstance(status, int):
-                print(status, file=sys.stderr)
-                status = 1
-            return f"the program exited with code {status}"
+        status = exit_status(exc.code)
     except MemoryError:
         raise
     except BaseException as exc:
-        return describe(exc)
-    return None
+        status, error = 1, describe(exc)
+    shut_down()
+    return status, error
+
+
+def exit_status(code):
+    """The status a process exits with for SystemExit(code), as the interpreter gives it."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code & 0xFF
+    print(code, file=sys.stderr)
+    return 1
+
+
+def shut_down():
+    """What the interpreter does as a program ends before it flushes: it waits for the
+    program's threads (a program may run its main() in one, for a larger stack) and runs its
+    atexit functions."""
+    threading = sys.modules.get("threading")
+    if threading is not None:
+        try:
+            threading._shutdown()
+        except BaseException:
+            pass
+    try:
+        import atexit  # built in: no file can stand in for it
+
+        atexit._run_exitfuncs()
+    except BaseException:
+        pass
 
 
 def outcome_of_test(code, raw):
@@ -380,13 +440,15 @@ def outcome_of_test(code, raw):
     if code.job.get("function_name") is None:
         begin = time.perf_counter_ns()
         try:
-            error = run_program(code, raw)
+            status, error = run_program(code)
         except MemoryError:
-            return {"time_ms": (time.perf_counter_ns() - begin) / 1e6,
+            return {"time_ms": (time.perf_counter_ns() - begin) / 1e6, "exit_code": 1,
                     "error": "MemoryError: the program ran out of memory", "limit": "memory"}
-        outcome = {"time_ms": (time.perf_counter_ns() - begin) / 1e6}
+        outcome = {"time_ms": (time.perf_counter_ns() - begin) / 1e6, "exit_code": status}
         if error:
             outcome["error"] = error
+        elif status:
+            outcome["error"] = f"the program exited with code {status}"
         return outcome
     function = load_function(code)
     try:
@@ -436,44 +498,48 @@ class Sandboxed:
     def __init__(self, code, memory_limit):
         self.code = code
         limit = int(code.job["output_limit_bytes"])
-        self.stdout, self.stderr = Capture(".stdout", limit), Capture(".stderr", limit)
+        self.stdout, self.stderr = Capture(limit), Capture(limit)
         self.outcome = Outcome(int(code.job["value_limit_bytes"]) * 2 + 65536)
         # Below the container's limit, a runaway allocation is a MemoryError for its test
         # rather than a kill.
         self.address_space = (memory_limit * 85 // 100,) * 2 if memory_limit else None
-        # The test's stdin is nothing: its descriptor 0 becomes /dev/null, which sys.stdin,
-        # made here, reads. So are line buffers, which keep print() in order with writes
-        # straight to the descriptor; this process writes nothing there.
+        # The test's stdin is nothing (a program's, its input): its descriptor 0 becomes
+        # /dev/null (input_file), which sys.stdin, made here and never read here, reads. So
+        # are line buffers, which keep print() in order with writes straight to the
+        # descriptor; this process writes nothing there.
         self.devnull = os.open(os.devnull, os.O_RDONLY)
-        sys.stdin = open(0, closefd=False)
+        sys.stdin = open(0, encoding="utf-8", closefd=False)
         sys.stdout.reconfigure(line_buffering=True)
         sys.stderr.reconfigure(line_buffering=True)
 
-    def run(self, piece, *args):
-        """Returns (outcome or None, wait status, peak RSS in KiB)."""
+    def run(self, piece, *args, stdin=None):
+        """Returns (outcome or None, wait status, peak RSS in KiB, milliseconds the process
+        took); `stdin` is the descriptor the process reads as its stdin (else /dev/null)."""
         self.stdout.reset()
         self.stderr.reset()
         self.outcome.clear()
         # Out of the collector's sight, this process's objects are not written by a
         # collection in the child (which would copy every page they are on).
         gc.freeze()
+        begin = time.perf_counter_ns()
         pid = os.fork()
         if pid == 0:
-            self.child(piece, args)
+            self.child(piece, args, self.devnull if stdin is None else stdin)
         _, status, rusage = os.wait4(pid, 0)
+        took = (time.perf_counter_ns() - begin) / 1e6
         try:
             os.killpg(pid, signal.SIGKILL)  # whatever the test left running
         except OSError:
             pass
-        return self.outcome.take(), status, rusage.ru_maxrss
+        return self.outcome.take(), status, rusage.ru_maxrss, took
 
-    def child(self, piece, args):
+    def child(self, piece, args, stdin):
         try:
             os.setpgid(0, 0)
-            os.dup2(self.devnull, 0)
+            os.dup2(stdin, 0)
             os.dup2(self.stdout.fd, 1)
             os.dup2(self.stderr.fd, 2)
-            for fd in (self.devnull, self.stdout.fd, self.stderr.fd):
+            for fd in {stdin, self.devnull, self.stdout.fd, self.stderr.fd}:
                 os.close(fd)
             if self.address_space:
                 resource.setrlimit(resource.RLIMIT_AS, self.address_space)
@@ -481,8 +547,11 @@ class Sandboxed:
                 outcome = piece(self.code, *args)
             except BaseException as exc:  # loading failed: a user's code may raise anything
                 outcome = {"load_failed": describe(exc)}
-            sys.stdout.flush()
-            sys.stderr.flush()
+            for stream in (sys.stdout, sys.stderr):
+                try:
+                    stream.flush()
+                except BaseException:  # the code's own stream, or one it closed
+                    pass
             self.outcome.leave(outcome)
         finally:
             os._exit(0)
@@ -515,6 +584,46 @@ def death_of(status):
     return f"the test's process exited with code {os.WEXITSTATUS(status)} before reporting"
 
 
+def input_file(raw):
+    """A program's input as the descriptor it reads as stdin: a file in memory (not in /tmp,
+    which the code may fill), so that sys.stdin.buffer, open(0) and os.read(0, n) all read
+    it, as they would a redirected file."""
+    text = raw if isinstance(raw, str) else LINE_ENCODER.encode(raw)
+    fd = os.memfd_create("stdin", os.MFD_CLOEXEC)
+    view = memoryview(text.encode("utf-8", errors="replace"))
+    while view:
+        view = view[os.write(fd, view):]
+    os.lseek(fd, 0, os.SEEK_SET)
+    return fd
+
+
+def write_files(files):
+    """Writes the job's files into the working directory, each under its plain name (the
+    worker refuses any other, and so does this); returns an error, or None."""
+    for entry in files or []:
+        name = entry.get("name") if isinstance(entry, dict) else None
+        content = entry.get("content") if isinstance(entry, dict) else None
+        if not isinstance(name, str) or name in ("", ".", "..") or "/" in name or "\0" in name:
+            return f"the file name {json.dumps(name)} is not a plain file name"
+        if not isinstance(content, str):
+            return f"the file {name} has no text content"
+        try:
+            # O_EXCL: a name given twice is refused, and no link is followed.
+            fd = os.open(os.path.join(CODE_DIR, name),
+                         os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+            try:
+                view = memoryview(content.encode("utf-8", errors="replace"))
+                while view:
+                    view = view[os.write(fd, view):]
+            finally:
+                os.close(fd)
+        except FileExistsError:
+            return f"the file {name} is given twice"
+        except OSError as exc:
+            return f"the file {name} could not be written: {exc.strerror}"
+    return None
+
+
 def reply(path, event):
     """Writes one reply to the FIFO the supervisor made for it. Where the test's own code
     wrote there first, the supervisor took that and closed it: this one is then dropped."""
@@ -532,8 +641,19 @@ def reply(path, event):
 
 def main():
     undumpable()
+    # The exit() and quit() that the site module (skipped: -S) would have made: programs end
+    # with exit(3) as often as with sys.exit(3).
+    import builtins, _sitebuiltins
+
+    builtins.exit = _sitebuiltins.Quitter("exit", "Ctrl-D (i.e. EOF)")
+    builtins.quit = _sitebuiltins.Quitter("quit", "Ctrl-D (i.e. EOF)")
     control = sys.stdin.buffer
     job = json.loads(control.readline().decode("utf-8"))
+    # Before anything compiles, as a compiled language must (PROTOCOL.md, "Program mode").
+    failure = write_files(job.get("files"))
+    if failure:
+        reply(job["reply"], {"event": "load_failed", "message": failure})
+        return
     try:
         code = Code(job)
     except SyntaxError as exc:
@@ -542,7 +662,7 @@ def main():
     runner = Sandboxed(code, memory_limit_bytes())
     stdout, stderr = runner.stdout, runner.stderr
 
-    outcome, status, _ = runner.run(load_outcome)
+    outcome, status, _, _ = runner.run(load_outcome)
     if outcome is None or "load_failed" in outcome:
         message = outcome["load_failed"] if outcome else death_of(status)
         reply(job["reply"], {"event": "load_failed", "message": message})
@@ -553,14 +673,25 @@ def main():
     program = job.get("function_name") is None
     for line in control:
         test = json.loads(line.decode("utf-8"))
-        outcome, status, peak_kb = runner.run(outcome_of_test, test["input"])
+        stdin = input_file(test["input"]) if program else None
+        try:
+            outcome, status, peak_kb, took = runner.run(outcome_of_test, test["input"], stdin=stdin)
+        finally:
+            if stdin is not None:
+                os.close(stdin)
         event = {"event": "test", "index": test["index"], "time_ms": 0.0}
-        if outcome is None:
+        if outcome is None and program and os.WIFEXITED(status):
+            # The program ended its process itself (os._exit): that is its exit status.
+            event["time_ms"] = took
+            event["exit_code"] = os.WEXITSTATUS(status)
+            if event["exit_code"]:
+                event["error"] = f"the program exited with code {event['exit_code']}"
+        elif outcome is None:
             event["error"] = death_of(status)
         elif "load_failed" in outcome:
             event["error"] = outcome["load_failed"]
         else:
-            for key in ("time_ms", "value", "value_bytes", "error"):
+            for key in ("time_ms", "value", "value_bytes", "error", "exit_code"):
                 if key in outcome:
                     event[key] = outcome[key]
             if outcome.get("limit") == "memory":

@@ -75,9 +75,8 @@ async fn a_function_checker_accepts_any_valid_answer_with_its_messages_and_score
     assert_eq!(result["status"], "wrong_answer");
 }
 
-/// A Python program checker that exits as the expected text tells it to (`exit 7` with a
-/// score line, `exit 3`...), after checking that the three texts came through whole.
-const EXIT_CHECKER: &str = "\
+/// How a Python program checker reads its stdin: three texts, each after its length.
+const READ_TEXTS: &str = "\
 import sys
 data = sys.stdin.buffer.read()
 texts, at = [], 0
@@ -89,6 +88,11 @@ for _ in range(3):
     at = end + 2 + n
 assert at == len(data), 'nothing after the three texts'
 stdin, expected, actual = texts
+";
+
+/// A Python program checker that exits as the expected text tells it to (`exit 7` with a
+/// score line, `exit 3`...), after checking that the three texts came through whole.
+const EXIT_RULES: &str = "\
 how = expected.split()
 if how[0] == 'points':
     print(how[1]); print('partly'); sys.exit(7)
@@ -105,7 +109,8 @@ async fn a_program_checker_answers_by_testlib_exit_codes() {
         json!({
             "language": "python",
             "code": "import sys\nprint(sys.stdin.read().split()[1])",
-            "checker": {"language": "python", "code": EXIT_CHECKER, "function_name": null},
+            "checker": {"language": "python", "code": format!("{READ_TEXTS}{EXIT_RULES}"),
+                        "function_name": null},
             "test_cases": [test("0 fine"), test("1 wrong"), test("2 layout"),
                            test("points 0.25"), test("3 broken"), test("points 9"),
                            test("4 odd")]
@@ -143,6 +148,17 @@ async fn a_program_checker_answers_by_testlib_exit_codes() {
     assert_eq!(result["score"], 1.25);
 }
 
+/// A Python function returning its argument, its `tests` judged by the Python `checker`.
+fn identity_checked_by(checker: &str, tests: Vec<Value>) -> Value {
+    json!({
+        "language": "python",
+        "code": "def f(x):\n    return x",
+        "function_name": "f",
+        "checker": {"language": "python", "code": checker},
+        "test_cases": tests
+    })
+}
+
 #[tokio::test]
 async fn hostile_checkers_fail_their_own_checks_and_the_engine_keeps_serving() {
     let stack = Stack::start().await;
@@ -174,17 +190,7 @@ def check(input, expected_output, actual_output):
     .iter()
     .map(|how| json!({"input": [1], "expected_output": how}))
     .collect();
-    let result = result_of(
-        &stack,
-        json!({
-            "language": "python",
-            "code": "def f(x):\n    return x",
-            "function_name": "f",
-            "checker": {"language": "python", "code": checker},
-            "test_cases": tests
-        }),
-    )
-    .await;
+    let result = result_of(&stack, identity_checked_by(checker, tests)).await;
     let errors: Vec<String> = result["results"]
         .as_array()
         .unwrap()
@@ -214,18 +220,11 @@ def check(input, expected_output, actual_output):
     assert_eq!(result["status"], "internal_error");
 
     // A checker that does not compile fails every check, once, and says why.
-    let result = result_of(
-        &stack,
-        json!({
-            "language": "python",
-            "code": "def f(x):\n    return x",
-            "function_name": "f",
-            "checker": {"language": "python", "code": "def check(:"},
-            "test_cases": [{"input": [1], "expected_output": "1"},
-                           {"input": [2], "expected_output": "2"}]
-        }),
-    )
-    .await;
+    let tests = vec![
+        json!({"input": [1], "expected_output": "1"}),
+        json!({"input": [2], "expected_output": "2"}),
+    ];
+    let result = result_of(&stack, identity_checked_by("def check(:", tests)).await;
     assert_eq!(statuses(&result), ["internal_error", "internal_error"]);
     assert!(result["results"][1]["error"]
         .as_str()
@@ -254,19 +253,9 @@ elif how == 'verdict':
 else:
     print('5')
 ";
-    let checker = "\
-import sys
-data = sys.stdin.buffer.read()
-texts, at = [], 0
-for _ in range(3):
-    end = data.index(b'\\n', at)
-    n = int(data[at:end])
-    texts.append(data[end + 1:end + 1 + n].decode())
-    at = end + 2 + n
-stdin, expected, actual = texts
-print('saw ' + repr(actual))
-sys.exit(0 if actual.strip() == expected else 1)
-";
+    let checker = format!(
+        "{READ_TEXTS}print('saw ' + repr(actual))\nsys.exit(0 if actual.strip() == expected else 1)\n"
+    );
     let result = result_of(
         &stack,
         json!({

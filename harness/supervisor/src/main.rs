@@ -170,16 +170,21 @@ impl Watchdog {
     }
 }
 
-/// The next job, or `None` when the worker hung up.
-fn read_job() -> io::Result<Option<Job>> {
+/// The next line the worker wrote, or `None` when it hung up.
+fn read_line() -> io::Result<Option<Vec<u8>>> {
     let mut line = Vec::new();
     io::stdin()
         .lock()
         .take(JOB_BYTES)
         .read_until(b'\n', &mut line)?;
-    if line.is_empty() {
+    Ok((!line.is_empty()).then_some(line))
+}
+
+/// The next job, or `None` when the worker hung up.
+fn read_job() -> io::Result<Option<Job>> {
+    let Some(line) = read_line()? else {
         return Ok(None);
-    }
+    };
     serde_json::from_slice(&line)
         .map(Some)
         .map_err(|err| io::Error::other(format!("the job: {err}")))
@@ -207,15 +212,10 @@ impl<'a> Inputs<'a> {
                 Ok(inputs.next().map(|(index, input)| (index, input.clone())))
             }
             Inputs::Streamed(count) => {
-                let mut line = Vec::new();
-                io::stdin()
-                    .lock()
-                    .take(JOB_BYTES)
-                    .read_until(b'\n', &mut line)?;
                 // The worker hung up: no more inputs (and no next job).
-                if line.is_empty() {
+                let Some(line) = read_line()? else {
                     return Ok(None);
-                }
+                };
                 let streamed: StreamedLine = serde_json::from_slice(&line)
                     .map_err(|err| io::Error::other(format!("a streamed input: {err}")))?;
                 match (streamed.input, streamed.end) {
