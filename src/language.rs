@@ -62,7 +62,7 @@ impl Language {
             Language::Js => &["solution.js"],
             Language::Java => &["Main.java"],
             Language::Cpp => &["solution.cpp", "harness.cpp"],
-            Language::Go => &["main.go", "harness_main.go"],
+            Language::Go => &["solution.go"],
         }
     }
 

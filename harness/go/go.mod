@@ -1,3 +1,3 @@
 module exec-engine/harness/go
 
-go 1.19
+go 1.23

@@ -14,17 +14,29 @@ import (
 )
 
 const (
-	// goroot is Debian's golang-go, whose standard library comes precompiled in
-	// pkg/linux_amd64: calling the compiler and the linker directly on it skips the go
-	// command and its cache, which would start empty in every sandbox.
-	goroot = "/usr/lib/go"
+	// goroot is Debian's golang-1.23-go. Its standard library was compiled and installed
+	// into pkg/linux_amd64 when the image was built (see the Dockerfile): calling the
+	// compiler and the linker directly on it skips the go command and its cache, which
+	// would start empty in every sandbox.
+	goroot = "/usr/lib/go-1.23"
 	// packageDir holds harnessrt.a, compiled when the image was built.
 	packageDir = "/opt/harness/pkg"
-	// buildDir is where the program is built; /tmp is the sandbox's only writable place.
+	// buildDir holds the harness's own files: what the compiler and the linker make, the
+	// generated main, a test's stdin and the capture files. /tmp is the sandbox's only
+	// writable place.
 	buildDir = "/tmp/harness"
+	// codeDir is the code's directory: the job's files are written there, the code is
+	// compiled there (as solution.go), and a program runs there.
+	codeDir = "/tmp/code"
+	// entryFile is the generated main's name, in buildDir.
+	entryFile = "harness_main.go"
 )
 
-var toolDir = filepath.Join(goroot, "pkg", "tool", runtime.GOOS+"_"+runtime.GOARCH)
+var (
+	platform = runtime.GOOS + "_" + runtime.GOARCH
+	toolDir  = filepath.Join(goroot, "pkg", "tool", platform)
+	stdDir   = filepath.Join(goroot, "pkg", platform)
+)
 
 // mfdCloexec is memfd_create's MFD_CLOEXEC.
 const mfdCloexec = 1
@@ -37,34 +49,47 @@ func (e executable) path() string {
 	return fmt.Sprintf("/proc/self/fd/%d", e.file.Fd())
 }
 
-// build compiles and links the files into an executable in memory.
-func build(files sources) (executable, error) {
-	names := make([]string, 0, len(files))
-	for name, text := range files {
-		if err := writeBuildFile(name, text); err != nil {
+// build compiles and links the code, the generated main where there is one, and the job's
+// .go files (already in codeDir) into an executable in memory.
+func build(files sources, jobGoFiles []string) (executable, error) {
+	if err := writeFile(codeDir, userFile, files[userFile]); err != nil {
+		return executable{}, err
+	}
+	// Only while it compiles: a program then finds in its directory the job's files alone,
+	// as it does when it runs from a build, which compiles nothing.
+	defer os.Remove(filepath.Join(codeDir, userFile))
+	compile := []string{"-p", "main", "-complete", "-pack", "-nolocalimports",
+		// The job's files are named in stack traces as in messages, without the directory.
+		"-trimpath", codeDir,
+		"-I", packageDir, "-I", stdDir, "-o", filepath.Join(buildDir, "main.a"),
+		// No file name is taken for a flag.
+		"--"}
+	// In a fixed order: it is the order of package initialization among the files.
+	if entry, ok := files[entryFile]; ok {
+		if err := writeFile(buildDir, entryFile, entry); err != nil {
 			return executable{}, err
 		}
-		names = append(names, name)
+		compile = append(compile, filepath.Join(buildDir, entryFile))
 	}
-	// In a fixed order: it is the order of package initialization among the files.
+	names := append([]string{userFile}, jobGoFiles...)
 	sort.Strings(names)
-	compile := append([]string{"-p", "main", "-complete", "-pack", "-nolocalimports",
-		"-I", packageDir, "-o", "main.a"}, names...)
-	if err := tool("compile", compile...); err != nil {
+	if err := tool("compile", append(compile, names...)...); err != nil {
 		return executable{}, err
 	}
 	// -s -w: no symbol table and no DWARF, less than half the link time; stack traces
 	// do not need them.
-	if err := tool("link", "-s", "-w", "-L", packageDir, "-o", "solution", "main.a"); err != nil {
+	linked := filepath.Join(buildDir, "solution")
+	if err := tool("link", "-s", "-w", "-L", packageDir, "-L", stdDir, "-o", linked, filepath.Join(buildDir, "main.a")); err != nil {
 		return executable{}, err
 	}
-	return inMemory(filepath.Join(buildDir, "solution"))
+	return inMemory(linked)
 }
 
-// tool runs a Go tool in the build directory; its complaints are about the user's code.
+// tool runs a Go tool in the code's directory, so that its messages name the job's files as
+// they were sent; its complaints are about the user's code.
 func tool(name string, args ...string) error {
 	command := exec.Command(filepath.Join(toolDir, name), args...)
-	command.Dir = buildDir
+	command.Dir = codeDir
 	output, err := command.CombinedOutput()
 	if err == nil {
 		return nil
@@ -78,20 +103,32 @@ func tool(name string, args ...string) error {
 // compilerMessage is what the compiler says of a file that go/parser rejected, so the user
 // reads the compiler's words; the parser's error stands in if the compiler accepts it.
 func compilerMessage(text string, parseError error) error {
-	if err := writeBuildFile(userFile, []byte(text)); err != nil {
+	if err := writeFile(codeDir, userFile, []byte(text)); err != nil {
 		return err
 	}
-	if err := tool("compile", "-p", "main", "-o", "check.a", userFile); err != nil {
+	defer os.Remove(filepath.Join(codeDir, userFile))
+	if err := tool("compile", "-p", "main", "-o", filepath.Join(buildDir, "check.a"), "--", userFile); err != nil {
 		return err
 	}
 	return loadError{parseError.Error()}
 }
 
-func writeBuildFile(name string, text []byte) error {
-	if err := os.MkdirAll(buildDir, 0o700); err != nil {
+// writeFile writes a file in one of the harness's directories, which it makes first.
+func writeFile(dir, name string, text []byte) error {
+	if err := makeDirs(); err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(buildDir, name), text, 0o600)
+	return os.WriteFile(filepath.Join(dir, name), text, 0o600)
+}
+
+// makeDirs makes the build directory and the code's directory.
+func makeDirs() error {
+	for _, dir := range []string{buildDir, codeDir} {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // inMemory moves the executable into memory (see memoryFile).

@@ -148,7 +148,7 @@ func (d *buildDecoder) executable() (executable, error) {
 		return executable{}, err
 	}
 	// The tests' stdin and capture files go there, as after a compile.
-	if err := os.MkdirAll(buildDir, 0o700); err != nil {
+	if err := makeDirs(); err != nil {
 		return executable{}, err
 	}
 	return executable{d.memory}, nil

@@ -34,6 +34,16 @@ type job struct {
 	ValueLimitBytes  *int     `json:"value_limit_bytes"`
 	ReturnBuild      bool     `json:"return_build"`
 	Reply            string   `json:"reply"`
+	// Program mode only: the program's command-line arguments, and the files written
+	// into its directory.
+	Args  []string  `json:"args"`
+	Files []jobFile `json:"files"`
+}
+
+// jobFile is one of a job's files.
+type jobFile struct {
+	Name    string `json:"name"`
+	Content string `json:"content"`
 }
 
 // testLine is one line of the control pipe after the job.
@@ -100,7 +110,7 @@ func run() int {
 		if err == nil && j.FunctionName != nil {
 			err = serveFunction(program, limit)
 		} else if err == nil {
-			err = runProgram(program, control, limit)
+			err = runProgram(program, j.Args, control, limit)
 		}
 	}
 	if err != nil {
@@ -111,8 +121,17 @@ func run() int {
 }
 
 // load makes the job's executable: from the job's build where it comes with one and
-// loads, else by compiling its code.
+// loads, else by compiling its code. In program mode the job's files are written first:
+// its .go files compile with the code, the others are the program's data, which a build
+// does not hold.
 func load(j job, cached *buildDecoder) (executable, error) {
+	var goFiles []string
+	if j.FunctionName == nil {
+		var err error
+		if goFiles, err = writeJobFiles(j.Files); err != nil {
+			return executable{}, err
+		}
+	}
 	if cached != nil {
 		program, err := cached.executable()
 		var failure loadError
@@ -130,7 +149,7 @@ func load(j job, cached *buildDecoder) (executable, error) {
 	if err != nil {
 		return executable{}, err
 	}
-	return build(files)
+	return build(files, goFiles)
 }
 
 // serveFunction executes the program built around the user's function in this process's
@@ -162,9 +181,9 @@ func serveFunction(program executable, limit limits) error {
 	return fmt.Errorf("cannot execute the program: %v", err)
 }
 
-// runProgram runs the user's whole program once per test line, the input as its stdin,
-// until the end of the control pipe.
-func runProgram(program executable, control *bufio.Reader, limit limits) error {
+// runProgram runs the user's whole program once per test line, the input as its stdin and
+// the job's arguments after its name, until the end of the control pipe.
+func runProgram(program executable, args []string, control *bufio.Reader, limit limits) error {
 	stdinPath := filepath.Join(buildDir, "stdin")
 	environment := programEnvironment(memoryLimit())
 	for {
@@ -183,7 +202,7 @@ func runProgram(program executable, control *bufio.Reader, limit limits) error {
 		var input string
 		if err := json.Unmarshal(test.Input, &input); err != nil {
 			event.Error = harnessrt.Cut("a program's input is its stdin, a string, not "+string(test.Input), limit.output)
-		} else if err := runOnce(program, environment, stdinPath, input, limit, &event); err != nil {
+		} else if err := runOnce(program, args, environment, stdinPath, input, limit, &event); err != nil {
 			return err
 		}
 		// Where the program wrote to the path first, the supervisor took that as this test's
@@ -196,7 +215,7 @@ func runProgram(program executable, control *bufio.Reader, limit limits) error {
 }
 
 // runOnce runs the program on one input and fills in the test's reply.
-func runOnce(program executable, environment []string, stdinPath, input string, limit limits, event *programReply) error {
+func runOnce(program executable, args, environment []string, stdinPath, input string, limit limits, event *programReply) error {
 	if err := os.WriteFile(stdinPath, []byte(input), 0o600); err != nil {
 		return err
 	}
@@ -219,9 +238,9 @@ func runOnce(program executable, environment []string, stdinPath, input string, 
 	defer stderr.Close()
 	process := &exec.Cmd{
 		Path:   program.path(),
-		Args:   []string{"solution"},
+		Args:   append([]string{"solution"}, args...),
 		Env:    environment,
-		Dir:    "/tmp",
+		Dir:    codeDir,
 		Stdin:  stdin,
 		Stdout: stdout,
 		Stderr: stderr,
@@ -239,6 +258,10 @@ func runOnce(program executable, environment []string, stdinPath, input string, 
 	event.Stderr, event.StderrBytes = takeCapture(stderr, limit.output)
 	if state := process.ProcessState; state != nil {
 		event.MemoryKb = peakKB(state)
+		if status, ok := state.Sys().(syscall.WaitStatus); ok && status.Exited() {
+			code := status.ExitStatus()
+			event.ExitCode = &code
+		}
 	}
 	return nil
 }
@@ -255,6 +278,8 @@ type programReply struct {
 	TimeMs      float64 `json:"time_ms"`
 	MemoryKb    int64   `json:"memory_kb"`
 	Error       string  `json:"error,omitempty"`
+	// The program's exit status where it exited (0 too), none where it was killed.
+	ExitCode *int `json:"exit_code,omitempty"`
 }
 
 func describeExit(state *os.ProcessState) string {
@@ -289,18 +314,4 @@ func takeCapture(file *os.File, limit int) (string, int) {
 
 func milliseconds(d time.Duration) float64 {
 	return float64(d.Nanoseconds()) / 1e6
-}
-
-func min(a, b int) int {
-	if a < b {
-		return a
-	}
-	return b
-}
-
-func max(a, b int) int {
-	if a > b {
-		return a
-	}
-	return b
 }

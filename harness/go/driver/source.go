@@ -72,7 +72,7 @@ func prepare(code string, functionName *string, imports []string) (sources, erro
 		if err != nil {
 			return nil, err
 		}
-		files["harness_main.go"] = []byte(entry)
+		files[entryFile] = []byte(entry)
 		if analysis.main != nil {
 			// The generated main takes the name; `func _` compiles and is never called.
 			edits = append(edits, edit{offset(fset, analysis.main.Pos()), offset(fset, analysis.main.End()), "_"})

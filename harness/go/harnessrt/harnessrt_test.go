@@ -67,6 +67,10 @@ func TestConventionsSurviveARoundTrip(t *testing.T) {
 		{func() []float64 { return []float64{math.NaN(), math.Inf(-1)} }, `[]`, `[null,null]`},
 		{func(a int, rest ...int) []int { return append(rest, a) }, `[1,2,3]`, `[2,3,1]`},
 		{func(a int) int { return a }, `7`, `7`},
+		// A checker's: any JSON value in, an object out.
+		{func(input interface{}, expected string, actual interface{}) map[string]interface{} {
+			return map[string]interface{}{"passed": true, "message": expected, "score": 0.5, "input": input, "actual": actual}
+		}, `[[[2,7],9],"half",{"a":[0,null]}]`, `{"actual":{"a":[0,null]},"input":[[2,7],9],"message":"half","passed":true,"score":0.5}`},
 	}
 	for _, c := range cases {
 		if got := roundTrip(t, c.fn, c.input); got != c.want {

@@ -199,15 +199,15 @@ func (r *renderer) jsonString(s string) error {
 	return r.json(s)
 }
 
-// jsonStringSize is the length of encoding/json's text for s (Go 1.19, no HTML escaping):
-// \", \\, \n, \r and \t short, other control characters, U+2028, U+2029 and each byte of
-// invalid UTF-8 (which becomes U+FFFD) as \uXXXX.
+// jsonStringSize is the length of encoding/json's text for s (Go 1.23, no HTML escaping):
+// \", \\, \b, \f, \n, \r and \t short, other control characters, U+2028, U+2029 and each
+// byte of invalid UTF-8 (which becomes U+FFFD) as \uXXXX.
 func jsonStringSize(s string) int {
 	size := 2
 	for i := 0; i < len(s); {
 		if b := s[i]; b < utf8.RuneSelf {
 			switch {
-			case b == '"' || b == '\\' || b == '\n' || b == '\r' || b == '\t':
+			case b == '"' || b == '\\' || b == '\b' || b == '\f' || b == '\n' || b == '\r' || b == '\t':
 				size += 2
 			case b < 0x20:
 				size += 6

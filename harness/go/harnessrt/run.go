@@ -263,7 +263,7 @@ func call(function reflect.Value, args []reflect.Value) (results []reflect.Value
 			return
 		}
 		elapsed = time.Since(start)
-		// recover() is nil for panic(nil) in Go 1.19, which still unwinds to here.
+		// recover() is nil where what unwinds to here is no panic (runtime.Goexit).
 		failure = "panic: " + panicText(recover()) + userFrames()
 	}()
 	results = function.Call(args)
@@ -327,11 +327,4 @@ func (c capture) take() (string, int) {
 	// goroutine still printing.
 	c.file.Truncate(0)
 	return Cut(string(kept[:n]), c.limit), size
-}
-
-func min(a, b int) int {
-	if a < b {
-		return a
-	}
-	return b
 }

@@ -16,12 +16,9 @@ use tokio::time::Instant;
 use uuid::Uuid;
 
 use crate::builds::{BuildKey, BuildStore};
-use crate::executor::{LiveSandbox, Sandboxes, SELF_DESTRUCT_MARGIN};
+use crate::executor::{LiveSandbox, Sandboxes, MAX_EVENT_LINE_BYTES, SELF_DESTRUCT_MARGIN};
 use crate::protocol::{Code, EventReader, Limit, OutputLimits, SandboxEvent, SandboxJob};
 use crate::sandbox::{Read, SandboxSpec};
-
-/// The longest event line read from a checker's sandbox (its supervisor caps far lower).
-const MAX_EVENT_LINE_BYTES: usize = 1 << 20;
 
 /// How long a checker may take.
 #[derive(Clone, Copy, Debug)]

@@ -19,9 +19,9 @@ use crate::protocol::{
 };
 use crate::sandbox::{Ending, Read, SandboxError, SandboxSpec};
 
-/// The longest event line the worker reads; the supervisor caps each event far lower, so
-/// only a supervisor gone wrong gets near it.
-const MAX_EVENT_LINE_BYTES: usize = 16 * 1024 * 1024;
+/// The longest event line the worker reads (a `loaded` with a build is the longest); the
+/// supervisor caps each event lower, so only a supervisor gone wrong gets near it.
+pub const MAX_EVENT_LINE_BYTES: usize = 16 * 1024 * 1024;
 /// Time a sandbox may live past its submission's limit before it kills itself.
 pub const SELF_DESTRUCT_MARGIN: Duration = Duration::from_secs(5);
 
