@@ -302,3 +302,42 @@ async fn a_checker_is_refused_by_name_when_it_is_not_one() {
         assert_eq!(answer["field"], field, "{answer}");
     }
 }
+
+#[tokio::test]
+async fn a_checker_may_be_written_in_another_language_than_the_code() {
+    use crate::conformance::{extension, languages_under_test};
+    // A checker's language is one the deployment serves.
+    let stack = Stack::start_with(crate::stack::StackOptions {
+        languages: languages_under_test(),
+        ..crate::stack::StackOptions::default()
+    })
+    .await;
+    let problem = crate::repo_path("tests/conformance/checker_valid_pair");
+    let read = |name: &str| std::fs::read_to_string(problem.join(name)).unwrap();
+    // The Python worker runs each checker in its own language's sandbox.
+    for language in languages_under_test() {
+        let checker = read(&format!("checker.{}", extension(language)));
+        let result = result_of(
+            &stack,
+            json!({
+                "language": "python",
+                "code": read("solution.py"),
+                "function_name": "pair_with_sum",
+                "checker": {"language": language.as_str(), "code": checker},
+                "test_cases": [
+                    {"input": [[3, 2, 4, 3], 6], "expected_output": "[0,3]"},
+                    {"input": [[1, 2, 3], 5], "expected_output": "none"},
+                    {"input": [[5, 5], 10], "expected_output": "half"}
+                ]
+            }),
+        )
+        .await;
+        assert_eq!(
+            statuses(&result),
+            ["accepted", "wrong_answer", "accepted"],
+            "a {language} checker: {result}"
+        );
+        assert_eq!(result["score"], 1.5, "a {language} checker");
+        assert_eq!(result["results"][1]["message"], "expected no pair");
+    }
+}
