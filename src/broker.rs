@@ -191,6 +191,8 @@ pub async fn ensure_streams(
         (subjects::CALLBACKS_BUCKET, kept),
         (subjects::IDEMPOTENCY_BUCKET, kept),
         (subjects::WORKERS_BUCKET, registry::ANNOUNCE_EVERY * 3),
+        // Registered problems stay until registered again.
+        (subjects::PROBLEMS_BUCKET, Duration::ZERO),
     ] {
         let config = stream::Config {
             name: format!("KV_{bucket}"),

@@ -371,6 +371,7 @@ mod tests {
             args: Vec::new(),
             files: Vec::new(),
             checker: None,
+            problem: None,
             submitted_at: OffsetDateTime::now_utc(),
             time_limit_ms: None,
             memory_limit_mb: None,

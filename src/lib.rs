@@ -16,6 +16,7 @@ pub mod digest;
 pub mod exact_json;
 pub mod execution;
 pub mod language;
+pub mod problems;
 pub mod program;
 pub mod registry;
 pub mod shutdown;

@@ -36,6 +36,8 @@ pub const CALLBACKS_BUCKET: &str = "exec-callbacks";
 pub const WORKERS_BUCKET: &str = "exec-workers";
 /// The execution id each client `Idempotency-Key` (hashed) was given.
 pub const IDEMPOTENCY_BUCKET: &str = "exec-idempotency";
+/// The problems an operator registered, by name (see `problems`).
+pub const PROBLEMS_BUCKET: &str = "exec-problems";
 
 /// Why a dead letter was written.
 pub const DEAD_REASON_HEADER: &str = "Exec-Dead-Reason";

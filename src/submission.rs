@@ -12,6 +12,7 @@ use crate::callback_policy::CallbackPolicy;
 use crate::checker::Checker;
 use crate::compare::{Comparison, Mode};
 use crate::exact_json::ExactJson;
+use crate::problems;
 use crate::program::{self, SourceFile};
 use crate::Language;
 
@@ -49,9 +50,14 @@ pub struct Submission {
     /// ...and the files written beside its code.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub files: Vec<SourceFile>,
-    /// The code that judges each test's output, where the submission brings one.
+    /// The code that judges each test's output, where the submission brings one (or names
+    /// a registered problem, whose checker the gateway puts here).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checker: Option<Checker>,
+    /// The registered problem it names, if any: its checker judges the tests unless the
+    /// submission brings its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
 }
 
 /// One call of the function: `input` holds its positional arguments (a JSON array; any
@@ -243,6 +249,8 @@ impl Submission {
         }
         let language = parse_language(&fields, limits)?;
         let code = parse_code(&fields, limits)?;
+        let checker = Checker::parse(fields.get("checker"), limits)?;
+        let problem = problems::parse_name(fields.get("problem"))?;
         let files = program::parse_files(
             fields.get("files"),
             limits.max_code_bytes - code.len(),
@@ -284,7 +292,8 @@ impl Submission {
             },
             args: program::parse_args(fields.get("args"))?,
             files,
-            checker: Checker::parse(fields.get("checker"), limits)?,
+            checker,
+            problem,
         })
     }
 

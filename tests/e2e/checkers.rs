@@ -341,3 +341,63 @@ async fn a_checker_may_be_written_in_another_language_than_the_code() {
         assert_eq!(result["results"][1]["message"], "expected no pair");
     }
 }
+
+#[tokio::test]
+async fn a_problem_registered_once_judges_the_submissions_that_name_it() {
+    let stack = Stack::start().await;
+    let problem = json!({"checker": {"language": "python", "code": PAIR_CHECKER}});
+    let (status, registered) = stack.put_json("/problems/pair-sum", &problem).await;
+    assert_eq!(status, 200, "{registered}");
+    assert_eq!(registered["checker"]["function_name"], "check");
+    let (status, read) = stack.get("/problems/pair-sum").await;
+    assert_eq!((status, &read), (200, &registered));
+
+    let submission = |extra: Value| {
+        let mut body = json!({
+            "language": "python",
+            "code": "def pair(nums, target):\n    return [1, 2]",
+            "function_name": "pair",
+            "problem": "pair-sum",
+            "test_cases": [{"input": [[3, 2, 4, 3], 6], "expected_output": "[0, 3]"}]
+        });
+        for (key, value) in extra.as_object().unwrap() {
+            body[key] = value.clone();
+        }
+        body
+    };
+    let result = result_of(&stack, submission(json!({}))).await;
+    assert_eq!(
+        statuses(&result),
+        ["accepted"],
+        "judged by the problem's checker"
+    );
+    assert_eq!(result["results"][0]["message"], "a valid pair");
+    // A checker of the submission's own wins over its problem's.
+    let own =
+        json!({"checker": {"language": "python", "code": "def check(i, e, a):\n    return False"}});
+    let result = result_of(&stack, submission(own)).await;
+    assert_eq!(statuses(&result), ["wrong_answer"]);
+
+    let (status, answer) = stack
+        .submit(&submission(json!({"problem": "nobody-made-it"})))
+        .await;
+    assert_eq!(
+        (status, answer["error"].as_str(), answer["field"].as_str()),
+        (404, Some("problem_not_found"), Some("problem")),
+        "{answer}"
+    );
+    let (status, _) = stack.submit(&submission(json!({"problem": "a b"}))).await;
+    assert_eq!(status, 422);
+    let (status, _) = stack.get("/problems/nobody-made-it").await;
+    assert_eq!(status, 404);
+    let (status, _) = stack.put_json("/problems/a.b", &problem).await;
+    assert_eq!(status, 400, "a name is letters, digits, _ and -");
+    let (status, answer) = stack
+        .put_json("/problems/x", &json!({"checker": {"language": "python"}}))
+        .await;
+    assert_eq!(
+        (status, answer["field"].as_str()),
+        (422, Some("checker.code")),
+        "{answer}"
+    );
+}

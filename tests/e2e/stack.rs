@@ -221,9 +221,18 @@ impl Stack {
 
     /// POSTs `body` as JSON to a gateway path; returns the status and the JSON answer.
     pub async fn post_json(&self, path: &str, body: &Value) -> (u16, Value) {
+        self.send_json(reqwest::Method::POST, path, body).await
+    }
+
+    /// PUTs `body` as JSON to a gateway path; returns the status and the JSON answer.
+    pub async fn put_json(&self, path: &str, body: &Value) -> (u16, Value) {
+        self.send_json(reqwest::Method::PUT, path, body).await
+    }
+
+    async fn send_json(&self, method: reqwest::Method, path: &str, body: &Value) -> (u16, Value) {
         let response = self
             .http
-            .post(format!("{}{path}", self.gateway))
+            .request(method, format!("{}{path}", self.gateway))
             .json(body)
             .send()
             .await;

@@ -23,6 +23,7 @@ use crate::backlog::{Backlogs, QueueFull};
 use crate::error::{ApiError, ErrorBody, RETRY_AFTER_SECS};
 use crate::execution_id::ExecutionId;
 use crate::keys::Caller;
+use crate::problems::{self, ProblemBody, Unresolved};
 use crate::submission_body::{BatchBody, SubmissionBody};
 
 /// What every handler shares.
@@ -45,6 +46,7 @@ pub struct AppState {
     /// Each key's submissions queued or running.
     pub queued: Arc<crate::quota::Queued>,
     pub registry: Registry,
+    pub problems: exec_engine::problems::Problems,
 }
 
 pub struct Api;
@@ -167,6 +169,9 @@ pub enum ExecuteResponse {
     /// A field is missing or invalid; `field` names it.
     #[oai(status = 422)]
     InvalidField(Json<ErrorBody>),
+    /// `problem` names no registered problem (`problem_not_found`).
+    #[oai(status = 404)]
+    ProblemNotFound(Json<ErrorBody>),
     /// The language's queue is full (`queue_full`): retry after `Retry-After` seconds. Also
     /// (`key_queue_full`, with `RateLimit-*` headers) when the caller's key has its
     /// `max_queued` submissions queued or running.
@@ -234,6 +239,44 @@ pub enum BatchResponse {
     /// `submissions` is empty or holds more than `MAX_BATCH`.
     #[oai(status = 422)]
     InvalidField(Json<ErrorBody>),
+}
+
+#[derive(ApiResponse)]
+pub enum RegisterProblemResponse {
+    /// The problem, as registered.
+    #[oai(status = 200)]
+    Registered(Json<problems::ProblemDocument>),
+    /// The name is not letters, digits, `_` and `-`, or the body is not a JSON object.
+    #[oai(status = 400)]
+    Malformed(Json<ErrorBody>),
+    /// The body is larger than `MAX_BODY_BYTES`.
+    #[oai(status = 413)]
+    TooLarge(Json<ErrorBody>),
+    /// The body is not sent as `application/json`.
+    #[oai(status = 415)]
+    UnsupportedMediaType(Json<ErrorBody>),
+    /// The checker is missing or invalid; `field` names what.
+    #[oai(status = 422)]
+    InvalidField(Json<ErrorBody>),
+    /// JetStream did not answer.
+    #[oai(status = 503)]
+    Unavailable(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
+}
+
+#[derive(ApiResponse)]
+pub enum ProblemResponse {
+    /// The problem, as registered.
+    #[oai(status = 200)]
+    Found(Json<problems::ProblemDocument>),
+    /// The name is not letters, digits, `_` and `-`.
+    #[oai(status = 400)]
+    Malformed(Json<ErrorBody>),
+    /// No problem has this name.
+    #[oai(status = 404)]
+    NotFound(Json<ErrorBody>),
+    /// JetStream did not answer.
+    #[oai(status = 503)]
+    Unavailable(Json<ErrorBody>, #[oai(header = "Retry-After")] u64),
 }
 
 #[derive(ApiResponse)]
@@ -399,6 +442,13 @@ impl Api {
         let request_id = request_id.0.to_string();
         let mut submission = body.0;
         submission.key_id = caller.key_id.clone();
+        match problems::resolve(&state.problems, &mut submission).await {
+            Ok(()) => {}
+            Err(Unresolved::Unknown(err)) => {
+                return Ok(ExecuteResponse::ProblemNotFound(Json(err.body())))
+            }
+            Err(Unresolved::Unavailable(err)) => return Ok(unavailable(submission.id, &err)),
+        }
         if let Some(key) = idempotency_key.0 {
             // Each key has its own idempotency keys.
             let scoped = format!("{}\n{key}", caller.key_id.as_deref().unwrap_or_default());
@@ -460,7 +510,7 @@ impl Api {
         let items = futures::future::join_all(body.0.into_iter().map(|item| {
             let state = &state;
             async move {
-                let submission = match item {
+                let mut submission = match item {
                     Ok(submission) => Submission {
                         key_id: key_id.clone(),
                         ..submission
@@ -470,6 +520,16 @@ impl Api {
                         return BatchItem::failed(ApiError::from(err).body());
                     }
                 };
+                match problems::resolve(&state.problems, &mut submission).await {
+                    Ok(()) => {}
+                    Err(Unresolved::Unknown(err)) => return BatchItem::failed(err.body()),
+                    Err(Unresolved::Unavailable(_)) => {
+                        return BatchItem::failed(ErrorBody {
+                            id: Some(submission.id.to_string()),
+                            ..ApiError::Unavailable.body()
+                        })
+                    }
+                }
                 match admit_and_queue(state, caller, &submission, request_id).await {
                     Ok(()) => BatchItem::accepted(submission.id),
                     Err(Refusal::QueueFull(_)) => BatchItem::failed(
@@ -655,6 +715,54 @@ impl Api {
                     Json(ApiError::Unavailable.body()),
                     RETRY_AFTER_SECS,
                 )
+            }
+        }
+    }
+
+    /// Register a problem: a checker that the submissions naming it (`"problem": name`)
+    /// are judged by. Registering a name again replaces its problem for the submissions
+    /// after.
+    #[oai(path = "/problems/:name", method = "put")]
+    #[tracing::instrument(name = "register_problem", skip_all, fields(name = %name.0))]
+    async fn register_problem(
+        &self,
+        state: Data<&AppState>,
+        /// Letters, digits, `_` and `-`.
+        #[oai(validator(pattern = r"^[A-Za-z0-9_-]{1,64}$"))]
+        name: Path<String>,
+        body: ProblemBody,
+    ) -> RegisterProblemResponse {
+        match state.problems.put(&name.0, &body.0).await {
+            Ok(()) => {
+                tracing::info!(language = %body.0.checker.language, "problem registered");
+                RegisterProblemResponse::Registered(Json(body.0.into()))
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "problem not registered");
+                RegisterProblemResponse::Unavailable(
+                    Json(ApiError::Unavailable.body()),
+                    RETRY_AFTER_SECS,
+                )
+            }
+        }
+    }
+
+    /// A registered problem.
+    #[oai(path = "/problems/:name", method = "get")]
+    #[tracing::instrument(name = "problem", skip_all, fields(name = %name.0))]
+    async fn problem(
+        &self,
+        state: Data<&AppState>,
+        /// Letters, digits, `_` and `-`.
+        #[oai(validator(pattern = r"^[A-Za-z0-9_-]{1,64}$"))]
+        name: Path<String>,
+    ) -> ProblemResponse {
+        match state.problems.get(&name.0).await {
+            Ok(Some(problem)) => ProblemResponse::Found(Json(problem.into())),
+            Ok(None) => ProblemResponse::NotFound(Json(ApiError::NotFound.body())),
+            Err(err) => {
+                tracing::warn!(error = %err, "problem not read");
+                ProblemResponse::Unavailable(Json(ApiError::Unavailable.body()), RETRY_AFTER_SECS)
             }
         }
     }

@@ -50,6 +50,8 @@ pub enum ApiError {
     HeadTooLarge(String),
     #[error("there is no such resource")]
     NotFound,
+    #[error("no problem named {0} is registered (PUT /problems/{0} registers one)")]
+    UnknownProblem(String),
     #[error("this resource does not accept that method")]
     MethodNotAllowed,
     #[error("{0}")]
@@ -81,6 +83,7 @@ impl ApiError {
             ApiError::UriTooLong(_) => "uri_too_long",
             ApiError::HeadTooLarge(_) => "headers_too_large",
             ApiError::NotFound => "not_found",
+            ApiError::UnknownProblem(_) => "problem_not_found",
             ApiError::MethodNotAllowed => "method_not_allowed",
             ApiError::Conflict(_) => "conflict",
             ApiError::Client { .. } => "bad_request",
@@ -99,6 +102,7 @@ impl ApiError {
             message: self.to_string(),
             field: match self {
                 ApiError::InvalidField { field, .. } => Some(field.clone()),
+                ApiError::UnknownProblem(_) => Some("problem".to_owned()),
                 _ => None,
             },
             id: None,
@@ -119,7 +123,7 @@ impl ResponseError for ApiError {
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::UriTooLong(_) => StatusCode::URI_TOO_LONG,
             ApiError::HeadTooLarge(_) => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
-            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::NotFound | ApiError::UnknownProblem(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Client { status, .. } => *status,

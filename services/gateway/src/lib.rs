@@ -10,6 +10,7 @@ mod execution_id;
 mod keys;
 mod methods;
 mod openapi;
+mod problems;
 mod quota;
 mod submission_body;
 
@@ -88,6 +89,7 @@ impl Application {
             state: api::AppState {
                 executions: Executions::open(&jetstream).await?,
                 registry: Registry::open(&jetstream).await?,
+                problems: exec_engine::problems::Problems::open(&jetstream).await?,
                 nats,
                 jetstream,
                 limits,

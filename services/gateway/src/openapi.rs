@@ -71,6 +71,7 @@ pub fn document(deployment: &Limits) -> String {
     schemas["Checker"]["properties"]["function_name"]["pattern"] =
         json!(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$");
     schemas["Checker"]["additionalProperties"] = json!(false);
+    schemas["Problem"]["additionalProperties"] = json!(false);
     let program = &mut schemas["ProgramSubmission"]["properties"];
     program["args"]["maxItems"] = json!(program::MAX_ARGS);
     program["args"]["items"] = json!({

@@ -63,6 +63,11 @@ pub struct SubmissionFields {
     /// "Checkers").
     #[oai(nullable)]
     pub checker: Option<CheckerBody>,
+    /// The name of a problem registered with `PUT /problems/{name}`, whose checker judges
+    /// the tests unless the submission brings a `checker` of its own; one nobody
+    /// registered is a 404.
+    #[oai(nullable, validator(pattern = r"^[A-Za-z0-9_-]{1,64}$"))]
+    pub problem: Option<String>,
 }
 
 /// A custom checker, run in a sandbox of its own language: a function
@@ -110,6 +115,7 @@ impl poem_openapi::types::Example for FunctionSubmission {
                 comparison: None,
                 stop_on_first_failure: None,
                 checker: None,
+                problem: None,
             },
             function_name: "add_numbers".to_owned(),
             test_cases: vec![
@@ -299,7 +305,7 @@ impl ParsePayload for BatchBody {
 
 impl_apirequest_for_payload!(BatchBody);
 
-fn app_state(request: &Request) -> &AppState {
+pub(crate) fn app_state(request: &Request) -> &AppState {
     request
         .data::<AppState>()
         .expect("the gateway's routes carry AppState")
@@ -309,7 +315,7 @@ fn app_state(request: &Request) -> &AppState {
 /// within the body read timeout (a client sending a byte a second holds no request long).
 /// A body declared over the limit is refused unread, so a client that asked first
 /// (`Expect: 100-continue`) never sends it.
-async fn read_body(
+pub(crate) async fn read_body(
     request: &Request,
     state: &AppState,
     body: &mut RequestBody,
