@@ -60,7 +60,7 @@ impl Language {
         match self {
             Language::Python => &[],
             Language::Js => &["solution.js"],
-            Language::Java => &["Main.java"],
+            Language::Java => &[],
             Language::Cpp => &["solution.cpp", "harness.cpp"],
             Language::Go => &["solution.go"],
         }

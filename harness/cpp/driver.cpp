@@ -19,8 +19,8 @@
 // After each test this process kills the test's process group; what the test moved elsewhere
 // the supervisor kills after the reply.
 //
-// `driver --precompile`, run when the image is built, precompiles the standard library with
-// the very flags used for submissions and checks that g++ then uses it.
+// `driver --precompile`, run when the image is built, precompiles the standard library (and
+// <iostream> alone) with the very flags used for submissions and checks that g++ then uses it.
 
 #include <fcntl.h>
 #include <malloc.h>
@@ -60,19 +60,30 @@ using nlohmann::json;
 
 const char* const kCompiler = "/usr/bin/g++";
 const std::string kIncludeDir = "/opt/harness/include";
-const std::string kPrecompiledHeader = kIncludeDir + "/precompiled.hpp";
+// The precompiled headers, each built as NAME.gch beside it: the whole standard library, and
+// <iostream> alone, which whole programs most often include first.
+const std::string kPrecompiledHeader = "precompiled.hpp";
+const std::string kPrecompiledIostream = "precompiled-iostream.hpp";
 // What a test program is linked with: startup.cpp (and in function mode runtime.cpp),
 // prelinked with the library members programs use (prelink.sh).
 const char* const kFunctionObject = "/opt/harness/lib/function.o";
 const char* const kProgramObject = "/opt/harness/lib/program.o";
-// The flags the precompiled header is built with; any difference and g++ ignores it.
-const std::vector<std::string> kLanguageFlags = {"-std=c++17", "-O2"};
+// The flags the precompiled headers are built with; any difference and g++ ignores them.
+const std::vector<std::string> kLanguageFlags = {"-std=c++20", "-O2"};
 
-// /tmp is the sandbox's only writable directory, and the working directory.
+// /tmp is the sandbox's only writable directory, and the working directory: the code and the
+// job's files are there, under their own names. What else this process writes goes in a
+// directory of its own, so that the names the files may not take (Language::
+// reserved_file_names) are these three alone: solution.cpp, harness.cpp and .harness.
 const char* const kWorkDir = "/tmp";
 const char* const kSubmissionFile = "solution.cpp";  // the code as written: diagnostics quote its lines
 const char* const kUnitFile = "harness.cpp";         // the translation unit that includes it
-const char* const kProgram = "./solution";
+const char* const kPrivateDir = ".harness";
+const char* const kProgram = ".harness/solution";
+const char* const kInputFile = ".harness/stdin";
+const char* const kStdoutFile = ".harness/stdout";
+const char* const kStderrFile = ".harness/stderr";
+const char* const kOutcomeFile = ".harness/outcome";
 
 const std::size_t kDiagnosticLines = 50;
 const std::size_t kDiagnosticBytes = 16 * 1024;
@@ -372,6 +383,8 @@ struct Job {
     std::string build;          // a build to load instead of compiling; empty: none
     bool return_build = false;  // whether the loaded reply carries the build
     std::string reply;          // where the loaded or load_failed reply goes
+    std::vector<std::string> args;  // a program's command-line arguments, after its name
+    std::vector<std::pair<std::string, std::string>> files;  // name and content, written beside the code
 };
 
 std::size_t size_or(const json& document, const char* key, std::size_t otherwise) {
@@ -403,6 +416,15 @@ Job read_job() {
         job.return_build = wanted->get<bool>();
     }
     job.reply = document.at("reply").get<std::string>();
+    if (auto args = document.find("args"); args != document.end() && !args->is_null()) {
+        job.args = args->get<std::vector<std::string>>();
+    }
+    if (auto files = document.find("files"); files != document.end() && !files->is_null()) {
+        for (json& file : *files) {
+            job.files.emplace_back(file.at("name").get<std::string>(),
+                                   std::move(file.at("content").get_ref<std::string&>()));
+        }
+    }
     return job;
 }
 
@@ -454,8 +476,10 @@ std::string replace_all(std::string text, const std::string& from, const std::st
 }
 
 // The translation unit of a function: LeetCode's defaults, the imports, the submission, and
-// the glue that finds the function and calls it (harness.hpp).
-std::string function_unit(const std::string& includes, const std::string& name) {
+// the glue that finds the function and calls it (harness.hpp). nlohmann/json.hpp, the JSON
+// value type of checkers, comes too when the code names it: as the standard library does,
+// but only then, as it costs a second or more to compile.
+std::string function_unit(const std::string& includes, const std::string& code, const std::string& name) {
     std::string glue = R"glue(
 // Give ::NAME and Solution a meaning when the submission defines no free function NAME or
 // no class Solution, so that the lookups below always compile.
@@ -483,10 +507,12 @@ static_assert(!std::is_null_pointer_v<decltype(entry)>,
 
 int main() { return harness::run<harness_glue::entry>(); }
 )glue";
-    return "#include \"precompiled.hpp\"\n"
-           "#include \"harness.hpp\"\n"
-           "using namespace std;\n" +
-           includes + "#include \"" + kSubmissionFile + "\"\n" + replace_all(glue, "NAME", name);
+    // <...>, not "...": a file of the job's beside the unit cannot stand in for them.
+    bool json = code.find("nlohmann") != std::string::npos || includes.find("nlohmann") != std::string::npos;
+    return "#include <precompiled.hpp>\n"
+           "#include <harness.hpp>\n" +
+           std::string(json ? "#include <nlohmann/json.hpp>\n" : "") + "using namespace std;\n" + includes +
+           "#include \"" + kSubmissionFile + "\"\n" + replace_all(glue, "NAME", name);
 }
 
 // Whether `text` has an `#include <bits/stdc++.h>` line, spaced in any way.
@@ -502,14 +528,41 @@ bool includes_whole_library(const std::string& text) {
     return false;
 }
 
+// Whether the first thing in `text` but blank space and comments is an `#include <iostream>`
+// line (spaced in any way): nothing the program says, a macro say, comes before it.
+bool begins_with_iostream(const std::string& text) {
+    std::size_t at = 0;
+    while (at < text.size()) {
+        if (std::isspace(static_cast<unsigned char>(text[at]))) {
+            ++at;
+        } else if (text.compare(at, 2, "//") == 0) {
+            at = text.find('\n', at);
+        } else if (text.compare(at, 2, "/*") == 0) {
+            at = text.find("*/", at + 2);
+            if (at != std::string::npos) at += 2;
+        } else {
+            break;
+        }
+    }
+    if (at >= text.size() || text[at] != '#') return false;
+    std::size_t end = text.find('\n', at);
+    std::string line = text.substr(at, end == std::string::npos ? std::string::npos : end - at);
+    line = line.substr(0, line.find("//"));
+    line.erase(std::remove_if(line.begin(), line.end(), [](unsigned char c) { return std::isspace(c); }), line.end());
+    return line == "#include<iostream>";
+}
+
 // A whole program compiles as written. The precompiled standard library goes first only
 // when the program includes it anyway: pre-including it elsewhere would put the C
 // library's names (y1, index, ...) in the global namespace under a program that never
-// asked for them.
+// asked for them. Likewise <iostream>, precompiled alone, goes first when the program
+// includes it first, before anything else: it compiles in a fifth of the time.
 std::string program_unit(const std::string& includes, const std::string& code) {
     bool whole_library = includes_whole_library(code) || includes_whole_library(includes);
-    return (whole_library ? "#include \"precompiled.hpp\"\n" : "") + includes + "#include \"" + kSubmissionFile +
-           "\"\n";
+    std::string first = whole_library                           ? "#include <" + kPrecompiledHeader + ">\n"
+                        : begins_with_iostream(includes + code) ? "#include <" + kPrecompiledIostream + ">\n"
+                                                                : "";
+    return first + includes + "#include \"" + kSubmissionFile + "\"\n";
 }
 
 // g++'s diagnostics as load_failed reports them: the first lines only, without the line
@@ -571,10 +624,12 @@ std::vector<std::string> submission_command() {
 // space on the tmpfs.
 // The program is linked statically, without its symbol table nor a build id: it starts in
 // less than half the time of one that loads libstdc++.so, and each test starts it afresh.
-Compiled compile(bool function_mode) {
+// The job's own .cpp files are compiled and linked with it, as written.
+Compiled compile(bool function_mode, const std::vector<std::string>& sources) {
     std::vector<std::string> command = submission_command();
-    command.insert(command.end(), {"-static", "-s", "-Wl,--build-id=none", "-o", kProgram, kUnitFile,
-                                   function_mode ? kFunctionObject : kProgramObject});
+    command.insert(command.end(), {"-static", "-s", "-Wl,--build-id=none", "-o", kProgram, kUnitFile});
+    command.insert(command.end(), sources.begin(), sources.end());
+    command.push_back(function_mode ? kFunctionObject : kProgramObject);
     int ends[2];
     if (pipe2(ends, O_CLOEXEC) != 0) throw std::system_error(errno, std::generic_category(), "pipe");
     int reader = move_high(ends[0], "pipe"), writer = move_high(ends[1], "pipe");
@@ -659,10 +714,10 @@ std::string executable_path() {
 
 // The files a test process gets as its descriptors.
 struct TestFiles {
-    int input = open_private(".stdin", O_RDWR | O_CREAT | O_TRUNC);
-    CaptureFile stdout_capture{".stdout"};
-    CaptureFile stderr_capture{".stderr"};
-    CaptureFile outcome{".outcome"};
+    int input = open_private(kInputFile, O_RDWR | O_CREAT | O_TRUNC);
+    CaptureFile stdout_capture{kStdoutFile};
+    CaptureFile stderr_capture{kStderrFile};
+    CaptureFile outcome{kOutcomeFile};
 
     ~TestFiles() { close(input); }
 
@@ -683,6 +738,7 @@ struct TestFiles {
 // What every test of the job runs with.
 struct TestRun {
     std::string program;
+    std::vector<std::string> args;  // a program's, after its name
     TestFiles files;
     std::size_t output_limit;
     std::size_t value_limit;
@@ -770,12 +826,15 @@ void run_program_test(TestRun& run, std::string input_json, json& event) {
     run.files.prepare(input.get<std::string>());
     input = nullptr;  // before the fork
     std::string().swap(input_json);
-    Finished finished = run_process({run.program}, run.files.input, run.files.stdout_capture.fd(),
+    std::vector<std::string> argv = {run.program};
+    argv.insert(argv.end(), run.args.begin(), run.args.end());
+    Finished finished = run_process(argv, run.files.input, run.files.stdout_capture.fd(),
                                     run.files.stderr_capture.fd(), run.files.outcome.fd(), run.limits);
     event["time_ms"] = finished.milliseconds;
     event["memory_kb"] = finished.memory_kb;
     Capture out = run.files.stdout_capture.take(run.output_limit);
     Capture err = run.files.stderr_capture.take(run.output_limit);
+    if (WIFEXITED(finished.status)) event["exit_code"] = WEXITSTATUS(finished.status);
     if (!WIFEXITED(finished.status) || WEXITSTATUS(finished.status) != 0) {
         event["error"] =
             (WIFSIGNALED(finished.status) ? "the program was " : "the program ") + describe_end(finished.status);
@@ -784,6 +843,34 @@ void run_program_test(TestRun& run, std::string input_json, json& event) {
     }
     add_captures(out, err, "output", event);
     event["stdout"] = "";
+}
+
+// Why a file of the job's may not be written under its name; none when it may. The worker
+// refuses these names already: this is the harness's own guard.
+std::optional<std::string> refuse_file_name(const std::string& name) {
+    if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos ||
+        name.find('\0') != std::string::npos) {
+        return "file name '" + name + "' is not a plain file name";
+    }
+    if (name == kSubmissionFile || name == kUnitFile || name == kPrivateDir) {
+        return "file name '" + name + "' is the harness's own";
+    }
+    return std::nullopt;
+}
+
+// Writes a file of the job's: a new one (not a name given twice), never through a link.
+bool write_new_file(const std::string& name, const std::string& content) {
+    int fd = open(name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0) return false;
+    try {
+        write_all(fd, content);
+    } catch (const std::system_error& error) {
+        close(fd);
+        errno = error.code().value();
+        return false;
+    }
+    close(fd);
+    return true;
 }
 
 void run_job(Job& job) {
@@ -799,6 +886,27 @@ void run_job(Job& job) {
         if (!line) return fail("import '" + entry + "' is neither a header name nor an #include line");
         includes += *line + "\n";
     }
+    for (std::size_t i = 0; i < job.args.size(); ++i) {
+        if (job.args[i].find('\0') != std::string::npos) {
+            return fail("argument " + std::to_string(i + 1) + " holds a NUL character, which no argument can");
+        }
+    }
+    if (mkdir(kPrivateDir, 0700) != 0 && errno != EEXIST) {
+        throw std::system_error(errno, std::generic_category(), std::string("mkdir ") + kPrivateDir);
+    }
+    // The job's files, before anything compiles, and before a build loads too: data files must
+    // be there when the program runs.
+    std::vector<std::string> sources;
+    for (const auto& [name, content] : job.files) {
+        if (std::optional<std::string> refused = refuse_file_name(name)) return fail(*refused);
+        if (!write_new_file(name, content)) {
+            return fail("file '" + name + "' cannot be written: " + std::strerror(errno));
+        }
+        // g++ would read a name that begins with - or @ as an option or a file of options.
+        bool source = name.size() > 4 && name.compare(name.size() - 4, 4, ".cpp") == 0;
+        if (source) sources.push_back(name[0] == '-' || name[0] == '@' ? "./" + name : name);
+    }
+    std::vector<std::pair<std::string, std::string>>().swap(job.files);
 
     {
         json loaded = {{"event", "loaded"}};
@@ -817,9 +925,9 @@ void run_job(Job& job) {
         }
         if (!from_build) {
             write_file(kSubmissionFile, job.code);
-            write_file(kUnitFile, job.function_name ? function_unit(includes, *job.function_name)
+            write_file(kUnitFile, job.function_name ? function_unit(includes, job.code, *job.function_name)
                                                     : program_unit(includes, job.code));
-            Compiled compiled = compile(job.function_name.has_value());
+            Compiled compiled = compile(job.function_name.has_value(), sources);
             if (!compiled.succeeded) return fail(compiled.diagnostics);
             loaded["compile_time_ms"] = compiled.milliseconds;
             // The compiler's work alone: nothing of the submission has run yet.
@@ -828,7 +936,7 @@ void run_job(Job& job) {
         reply(job.reply, loaded);
     }
 
-    TestRun run{executable_path(), {}, job.output_limit, job.value_limit, {}};
+    TestRun run{executable_path(), std::move(job.args), {}, job.output_limit, job.value_limit, {}};
     // The heap may take 90% of the container's memory: the rest is this process, the tmpfs
     // and the stack, so that the code runs out of heap (std::bad_alloc) before the container
     // runs out of memory.
@@ -852,24 +960,26 @@ void run_job(Job& job) {
     }
 }
 
-// Builds precompiled.hpp.gch and checks, with -H, that g++ loads it when it compiles a
-// submission.
+// Builds each precompiled header's .gch and checks, with -H, that g++ loads it when it
+// compiles a submission.
 int precompile() {
-    std::vector<std::string> build =
-        compiler_command({"-x", "c++-header", kPrecompiledHeader, "-o", kPrecompiledHeader + ".gch"});
-    Finished built = run_process(build, STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO);
-    if (built.status != 0) return 1;
-    write_file("/tmp/precompiled-probe.cpp", "#include \"precompiled.hpp\"\n");
-    CaptureFile report("/tmp/precompiled-probe.log");
-    std::vector<std::string> probe = submission_command();
-    probe.insert(probe.end(), {"-H", "-fsyntax-only", "/tmp/precompiled-probe.cpp"});
-    Finished probed = run_process(probe, STDIN_FILENO, report.fd(), report.fd());
-    std::string log = report.take(kCompilerOutputBytes).text;
-    if (probed.status != 0 || log.find("! " + kPrecompiledHeader + ".gch") == std::string::npos) {
-        std::cerr << "g++ does not use the precompiled header:\n" << log;
-        return 1;
+    for (const std::string& name : {kPrecompiledHeader, kPrecompiledIostream}) {
+        std::string header = kIncludeDir + "/" + name;
+        std::vector<std::string> build = compiler_command({"-x", "c++-header", header, "-o", header + ".gch"});
+        Finished built = run_process(build, STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO);
+        if (built.status != 0) return 1;
+        write_file("/tmp/precompiled-probe.cpp", "#include <" + name + ">\n");
+        CaptureFile report("/tmp/precompiled-probe.log");
+        std::vector<std::string> probe = submission_command();
+        probe.insert(probe.end(), {"-H", "-fsyntax-only", "/tmp/precompiled-probe.cpp"});
+        Finished probed = run_process(probe, STDIN_FILENO, report.fd(), report.fd());
+        std::string log = report.take(kCompilerOutputBytes).text;
+        if (probed.status != 0 || log.find("! " + header + ".gch") == std::string::npos) {
+            std::cerr << "g++ does not use the precompiled header " << header << ":\n" << log;
+            return 1;
+        }
+        std::cout << "precompiled header in use: " << header << ".gch\n";
     }
-    std::cout << "precompiled header in use: " << kPrecompiledHeader << ".gch\n";
     return 0;
 }
 

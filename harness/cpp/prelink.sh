@@ -22,7 +22,7 @@ shift 2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-g++ -std=c++17 -O2 -static -fuse-ld=gold -Wl,--trace -o "$work/reference" "$reference" "$@" >"$work/trace"
+g++ -std=c++20 -O2 -static -fuse-ld=gold -Wl,--trace -o "$work/reference" "$reference" "$@" >"$work/trace"
 # --trace names each member taken as ARCHIVE(MEMBER); each archive is unpacked in a
 # directory of its own, as members of different archives may share a name.
 members=

@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -60,7 +61,10 @@ json to_nlohmann(const Json& value) {
     switch (value.kind) {
         case Json::Kind::Null: return nullptr;
         case Json::Kind::Boolean: return value.flag;
-        case Json::Kind::Integer: return value.integer;
+        // Non-negative integers are unsigned, as nlohmann::json::parse makes them.
+        case Json::Kind::Integer:
+            if (value.integer >= 0) return static_cast<unsigned long long>(value.integer);
+            return value.integer;
         case Json::Kind::Unsigned: return value.big;
         case Json::Kind::Float: return value.number;
         case Json::Kind::String: return value.text;
@@ -180,6 +184,10 @@ Json::Json(Json&&) noexcept = default;
 Json& Json::operator=(const Json&) = default;
 Json& Json::operator=(Json&&) noexcept = default;
 Json::~Json() = default;
+
+void Writer::raw(char c) {
+    if (++length_ <= limit_) text_ += c;
+}
 
 void Writer::raw(const char* text, std::size_t size) {
     if (length_ < limit_) text_.append(text, std::min(size, limit_ - length_));
@@ -353,6 +361,17 @@ double read_number(const Json& json) {
     }
 }
 
+std::string type_name(const char* kind, std::initializer_list<std::string> parameters) {
+    std::string name = kind;
+    const char* separator = "<";
+    for (const std::string& parameter : parameters) {
+        name += separator;
+        name += parameter;
+        separator = ", ";
+    }
+    return name + ">";
+}
+
 std::string Codec<bool>::name() { return "bool"; }
 
 bool Codec<bool>::read(const Json& json) {
@@ -469,6 +488,54 @@ void Codec<TreeNode*>::write(Writer& out, const TreeNode* root) {
         level.push(node->right);
     }
     out.raw(']');
+}
+
+std::string Codec<nlohmann::json>::name() { return "nlohmann::json"; }
+
+nlohmann::json Codec<nlohmann::json>::read(const Json& json) { return to_nlohmann(json); }
+
+void Codec<nlohmann::json>::write(Writer& out, const nlohmann::json& value) {
+    switch (value.type()) {
+        case json::value_t::boolean: return out.boolean(value.get<bool>());
+        case json::value_t::number_integer: return out.integer(value.get<long long>());
+        case json::value_t::number_unsigned: return out.unsigned_integer(value.get<unsigned long long>());
+        case json::value_t::number_float: return out.number(value.get<double>());
+        case json::value_t::string: return out.string(value.get_ref<const std::string&>());
+        case json::value_t::array: {
+            out.raw('[');
+            bool first = true;
+            for (const json& item : value) {
+                // Past the limit the rest need not be walked (the length is then where it stopped).
+                if (out.over()) break;
+                out.comma(first);
+                write(out, item);
+            }
+            return out.raw(']');
+        }
+        case json::value_t::object: {
+            out.raw('{');
+            bool first = true;
+            for (const auto& [key, item] : value.items()) {
+                if (out.over()) break;
+                out.comma(first);
+                out.string(key);
+                out.raw(':');
+                write(out, item);
+            }
+            return out.raw('}');
+        }
+        case json::value_t::binary: {
+            // Its bytes, as numbers: JSON has no bytes.
+            out.raw('[');
+            bool first = true;
+            for (std::uint8_t byte : value.get_binary()) {
+                out.comma(first);
+                out.unsigned_integer(byte);
+            }
+            return out.raw(']');
+        }
+        default: return out.null();  // null, and a discarded value
+    }
 }
 
 void expect_array(const Json& json) {

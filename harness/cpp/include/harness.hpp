@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstddef>
+#include <initializer_list>
 #include <iterator>
 #include <limits>
 #include <map>
@@ -24,6 +25,10 @@
 #include <unordered_set>
 #include <utility>
 #include <vector>
+
+// Declarations only: a parameter or return of type nlohmann::json (below) needs the whole
+// header, which the unit includes when the code names nlohmann (driver.cpp).
+#include <nlohmann/json_fwd.hpp>
 
 // LeetCode's definitions, verbatim, so its code compiles as written.
 struct ListNode {
@@ -104,6 +109,12 @@ double read_number(const Json& json);
 template <class T>
 inline constexpr bool kAlwaysFalse = false;
 
+// A type's name for messages: `vector<int>`, `map<string, int>`. Out of line, as is all the
+// string building here: since C++20 libstdc++ no longer declares std::string's members as
+// instantiated in the library (extern template), so each use in a template would compile
+// them afresh in every submission.
+std::string type_name(const char* kind, std::initializer_list<std::string> parameters);
+
 // The returned value's JSON text, written as the value is walked. Past `limit` bytes the
 // text is no longer kept, only counted: a value of any size is measured without being held
 // as text, let alone twice. Strings are written as valid UTF-8 (a byte that is not becomes
@@ -112,9 +123,7 @@ class Writer {
 public:
     explicit Writer(std::size_t limit) : limit_(limit) {}
 
-    void raw(char c) {
-        if (++length_ <= limit_) text_ += c;
-    }
+    void raw(char c);
     void raw(const char* text, std::size_t size);
     void null() { raw("null", 4); }
     void boolean(bool value) { value ? raw("true", 4) : raw("false", 5); }
@@ -148,7 +157,7 @@ template <class T, class = void>
 struct Codec {
     static_assert(kAlwaysFalse<T>,
                   "the harness cannot convert this parameter or return type from or to JSON; it converts numbers, "
-                  "bool, char, string, vector, set, map, pair, tuple, ListNode* and TreeNode*");
+                  "bool, char, string, vector, set, map, pair, tuple, ListNode*, TreeNode* and nlohmann::json");
     // Declared only, so that g++ reports the assertion above and not its uses too.
     static std::string name();
     static T read(const Json& json);
@@ -242,6 +251,17 @@ struct Codec<TreeNode*> {
     static void write(Writer& out, const TreeNode* root);
 };
 
+// nlohmann::json takes any JSON value (a checker's input and actual output are of any shape)
+// and returns one: an object, say. Out of line, compiled once with the runtime: in the
+// submission it costs nothing but the call. Non-negative integers arrive as number_unsigned,
+// as nlohmann::json::parse gives them.
+template <>
+struct Codec<nlohmann::json> {
+    static std::string name();
+    static nlohmann::json read(const Json& json);
+    static void write(Writer& out, const nlohmann::json& value);
+};
+
 // Element-wise reading and writing of arrays, for the containers below.
 void expect_array(const Json& json);
 
@@ -273,7 +293,7 @@ void write_array(Writer& out, Iterator begin, Iterator end) {
 
 template <class T, class A>
 struct Codec<std::vector<T, A>> {
-    static std::string name() { return "vector<" + Codec<T>::name() + ">"; }
+    static std::string name() { return type_name("vector", {Codec<T>::name()}); }
     static std::vector<T, A> read(const Json& json) {
         return read_array<std::vector<T, A>>(json, [](auto& vector, T&& item) { vector.push_back(std::move(item)); });
     }
@@ -315,15 +335,15 @@ struct SetCodec {
 
 template <class T, class C, class A>
 struct Codec<std::set<T, C, A>> : SetCodec<std::set<T, C, A>> {
-    static std::string name() { return "set<" + Codec<T>::name() + ">"; }
+    static std::string name() { return type_name("set", {Codec<T>::name()}); }
 };
 template <class T, class C, class A>
 struct Codec<std::multiset<T, C, A>> : SetCodec<std::multiset<T, C, A>> {
-    static std::string name() { return "multiset<" + Codec<T>::name() + ">"; }
+    static std::string name() { return type_name("multiset", {Codec<T>::name()}); }
 };
 template <class T, class H, class E, class A>
 struct Codec<std::unordered_set<T, H, E, A>> : SetCodec<std::unordered_set<T, H, E, A>> {
-    static std::string name() { return "unordered_set<" + Codec<T>::name() + ">"; }
+    static std::string name() { return type_name("unordered_set", {Codec<T>::name()}); }
 };
 
 // A map is an object. JSON's keys are strings: a string key is itself, a char key a
@@ -362,7 +382,7 @@ struct MapCodec {
     using Value = typename Map::mapped_type;
 
     static std::string name(const char* kind) {
-        return std::string(kind) + "<" + Codec<Key>::name() + ", " + Codec<Value>::name() + ">";
+        return type_name(kind, {Codec<Key>::name(), Codec<Value>::name()});
     }
 
     static Map read(const Json& json) {
@@ -407,10 +427,7 @@ void expect_array_of(std::size_t size, const Json& json);
 template <class Tuple, class... T>
 struct TupleCodec {
     static std::string name(const char* kind) {
-        std::string name = kind;
-        const char* separator = "<";
-        ((name += separator + Codec<T>::name(), separator = ", "), ...);
-        return name + ">";
+        return type_name(kind, {Codec<T>::name()...});
     }
 
     static Tuple read(const Json& json) {

@@ -1,4 +1,5 @@
 import java.io.*;
+import java.nio.file.*;
 import java.util.*;
 
 public class Main {
@@ -10,10 +11,14 @@ public class Main {
         for (int i = 0; i < count; i++) {
             sum += Long.parseLong(tokens.nextToken());
         }
+        if (args.length > 0 && args[0].equals("--twice")) {
+            sum = Helper.twice(sum);
+        }
+        String data = args.length > 1 ? Files.readAllLines(Path.of(args[1])).get(0) : "";
         Scanner scanner = new Scanner(reader);
         PrintWriter out = new PrintWriter(new BufferedWriter(new OutputStreamWriter(System.out)));
         while (scanner.hasNext()) {
-            out.printf("%s %d%n", scanner.next(), sum);
+            out.printf("%s %d %s%n", scanner.next(), sum, data);
         }
         out.flush();
         if (sum < 0) {

@@ -14,8 +14,8 @@ import java.util.stream.Stream;
 
 /**
  * Build-time training for the AppCDS archive: runs the harness on typical jobs (a function that
- * returns its build, the same loaded from that build with many tests, a program, a compile
- * error) with -XX:DumpLoadedClassList and writes the union of the classes they loaded, javac's
+ * returns its build, the same loaded from that build with many tests, a program with arguments
+ * and files, a compile error) with -XX:DumpLoadedClassList and writes the union of the classes they loaded, javac's
  * above all, for -Xshare:dump to archive. It plays the supervisor's part
  * of harness/PROTOCOL.md at once: the job and every test line on the harness's stdin, each
  * naming a reply file of its own, which must hold one reply when the harness is done.
@@ -41,8 +41,10 @@ public class Train {
                                 + "[[\"x\"],[],[],{},[],[],0,0,\"a\",\"\"]]"),
                 // Loaded from the build the job before returned, as the worker sends it again.
                 new Job(dir.resolve("Function.java"), "add", Build.GIVEN, many.toString()),
+                // With arguments and files: a helper class compiled with it, and a data file.
                 new Job(dir.resolve("Program.java"), null, Build.NONE,
-                        "[\"3\\n1 2 3\\nsum total\\n\", \"1\\n-5\\nnegative\\n\"]"),
+                        "[\"3\\n1 2 3\\nsum total\\n\", \"1\\n-5\\nnegative\\n\"]",
+                        List.of("--twice", "data.txt"), List.of(dir.resolve("Helper.java"), dir.resolve("data.txt"))),
                 // Fails to load: the harness replies load_failed and reads no test.
                 new Job(dir.resolve("CompileError.java"), "broken", Build.NONE, "[]"));
         Set<String> classes = new LinkedHashSet<>();
@@ -50,9 +52,12 @@ public class Train {
         for (int i = 0; i < jobs.size(); i++) {
             Path list = Files.createTempFile("training", ".classlist");
             Path replies = Files.createTempDirectory("training-replies");
+            // The harness's working directory, where it writes the job's files, as /tmp is in the sandbox.
+            Path work = Files.createTempDirectory("training-work");
             List<String> lines = jobs.get(i).lines(replies, build);
             Process harness = new ProcessBuilder("java", options, "-Xshare:off",
                     "-XX:DumpLoadedClassList=" + list, "harness.Harness")
+                    .directory(work.toFile())
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(ProcessBuilder.Redirect.INHERIT)
                     .start();
@@ -79,6 +84,12 @@ public class Train {
                 }
             }
             Files.delete(replies);
+            try (Stream<Path> files = Files.list(work)) {
+                for (Path file : files.collect(Collectors.toList())) {
+                    Files.delete(file);
+                }
+            }
+            Files.delete(work);
             for (String line : Files.readAllLines(list)) {
                 // The submissions' own lambdas cannot be archived: their classes are not on the class path.
                 if (!line.startsWith("@lambda-proxy Solution ") && !line.startsWith("@lambda-proxy Main ")) {
@@ -97,7 +108,12 @@ public class Train {
      * A training job: its code, the function to call (null: a program), what it does with
      * builds and its tests' inputs.
      */
-    private record Job(Path code, String functionName, Build build, String inputs) {
+    private record Job(Path code, String functionName, Build build, String inputs, List<String> args,
+            List<Path> files) {
+        Job(Path code, String functionName, Build build, String inputs) {
+            this(code, functionName, build, inputs, List.of(), List.of());
+        }
+
         /**
          * The harness's stdin, line by line: the job, then one line per test (none after a
          * load failure), each naming its reply file in {@code replies}, which it creates.
@@ -114,6 +130,17 @@ public class Train {
             }
             job.addProperty("build", build == Build.GIVEN ? lastBuild : null);
             job.addProperty("return_build", build == Build.RETURN);
+            JsonArray arguments = new JsonArray();
+            args.forEach(arguments::add);
+            job.add("args", arguments);
+            JsonArray written = new JsonArray();
+            for (Path file : files) {
+                JsonObject entry = new JsonObject();
+                entry.addProperty("name", file.getFileName().toString());
+                entry.addProperty("content", Files.readString(file));
+                written.add(entry);
+            }
+            job.add("files", written);
             job.addProperty("reply", reply(replies, 0));
             List<String> lines = new ArrayList<>(List.of(job + "\n"));
             JsonArray tests = JsonParser.parseString(inputs).getAsJsonArray();

@@ -12,8 +12,14 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The Java sandbox harness, the image's CMD under the supervisor: the job, then one test at a
@@ -76,8 +82,10 @@ public final class Harness {
         UserCode code;
         Target target;
         try {
-            code = code(job, programMode ? "Main.java" : "Solution.java");
-            target = programMode ? ProgramTarget.find(code) : FunctionTarget.find(code, name.getAsString(), valueLimit);
+            List<Map.Entry<String, String>> sources = writeFiles(job);
+            code = code(job, programMode ? "Main.java" : "Solution.java", sources);
+            target = programMode ? ProgramTarget.find(code, args(job))
+                    : FunctionTarget.find(code, name.getAsString(), valueLimit);
         } catch (LoadFailure failure) {
             Event event = new Event("load_failed");
             event.put("message", Limits.cut(failure.getMessage(), Limits.MESSAGE_LIMIT_BYTES));
@@ -155,11 +163,62 @@ public final class Harness {
         return limit == null || limit.isJsonNull() ? otherwise : limit.getAsInt();
     }
 
+    /** A program's command-line arguments (the job's "args"). */
+    private static String[] args(JsonObject job) {
+        JsonElement args = job.get("args");
+        if (args == null || !args.isJsonArray()) {
+            return new String[0];
+        }
+        String[] values = new String[args.getAsJsonArray().size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = args.getAsJsonArray().get(i).getAsString();
+        }
+        return values;
+    }
+
+    /**
+     * Writes the job's files into the working directory (/tmp), each under its name, before
+     * anything compiles or a build loads: a program reads its data files at run time. Returns
+     * the .java files, name and text, to compile with the code. The harness itself writes
+     * nothing there (javac compiles in memory), so no name is its own.
+     */
+    private static List<Map.Entry<String, String>> writeFiles(JsonObject job) throws LoadFailure {
+        List<Map.Entry<String, String>> sources = new ArrayList<>();
+        JsonElement files = job.get("files");
+        if (files == null || !files.isJsonArray()) {
+            return sources;
+        }
+        Path directory = Path.of("").toAbsolutePath();
+        for (JsonElement entry : files.getAsJsonArray()) {
+            JsonObject file = entry.getAsJsonObject();
+            String fileName = file.get("name").getAsString();
+            String content = file.get("content").getAsString();
+            // The worker refuses such names already: this is the harness's own guard.
+            if (fileName.isEmpty() || fileName.equals(".") || fileName.equals("..") || fileName.indexOf('/') >= 0
+                    || fileName.indexOf('\0') >= 0) {
+                throw new LoadFailure("file name '" + fileName + "' is not a plain file name");
+            }
+            try {
+                // A new file (not a name given twice), never written through a link.
+                Files.writeString(directory.resolve(fileName), content, StandardCharsets.UTF_8,
+                        StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+            } catch (IOException | InvalidPathException failure) {
+                throw new LoadFailure("file '" + fileName + "' cannot be written: " + failure);
+            }
+            if (fileName.endsWith(".java")) {
+                sources.add(Map.entry(fileName, content));
+            }
+        }
+        return sources;
+    }
+
     /**
      * The job's classes: from its build when it has one that loads, without loading javac;
-     * else compiled from its code as the file {@code fileName}.
+     * else compiled from its code as the file {@code fileName}, with the job's other .java
+     * files.
      */
-    private static UserCode code(JsonObject job, String fileName) throws LoadFailure {
+    private static UserCode code(JsonObject job, String fileName, List<Map.Entry<String, String>> sources)
+            throws LoadFailure {
         JsonElement build = job.get("build");
         if (build != null && build.isJsonPrimitive() && !build.getAsString().isEmpty()) {
             try {
@@ -174,7 +233,9 @@ public final class Harness {
         if (listed != null && listed.isJsonArray()) {
             listed.getAsJsonArray().forEach(entry -> imports.add(entry.getAsString()));
         }
-        return new UserCode(SourceCompiler.compile(job.get("code").getAsString(), imports, fileName));
+        SourceCompiler.Compiled compiled = SourceCompiler.compile(job.get("code").getAsString(), imports, fileName,
+                sources);
+        return new UserCode(compiled.classes(), compiled.codeClasses());
     }
 
     /** Runs one test on the test thread, and waits for it. */

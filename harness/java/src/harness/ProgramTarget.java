@@ -10,28 +10,32 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A whole program: the static main(String[]) of Main, of Solution, or of the first other
- * top-level class that has one. Its stdout (captured by the harness) is the test's output.
+ * A whole program: the static main(String[]) of the code's class Main, of its Solution, or of
+ * the first other top-level class of the code's that has one (the job's other .java files
+ * are not searched). Its stdout (captured by the harness) is the test's output.
  */
 final class ProgramTarget implements Target {
     private final UserCode code;
     private final String mainClass;
+    /** The job's command-line arguments, copied afresh for each test. */
+    private final String[] args;
 
-    private ProgramTarget(UserCode code, String mainClass) {
+    private ProgramTarget(UserCode code, String mainClass, String[] args) {
         this.code = code;
         this.mainClass = mainClass;
+        this.args = args;
     }
 
-    static ProgramTarget find(UserCode code) throws LoadFailure {
+    static ProgramTarget find(UserCode code, String[] args) throws LoadFailure {
         List<String> names = new ArrayList<>(List.of("Main", "Solution"));
         names.addAll(code.topLevelClassNames());
         ClassLoader loader = code.newLoader();
         for (String name : names) {
-            if (code.declares(name) && mainOf(loader, name) != null) {
-                return new ProgramTarget(code, name);
+            if (code.codeDeclares(name) && mainOf(loader, name) != null) {
+                return new ProgramTarget(code, name, args);
             }
         }
-        throw new LoadFailure("no class declares public static void main(String[] args)");
+        throw new LoadFailure("no class of the code declares public static void main(String[] args)");
     }
 
     private static Method mainOf(ClassLoader loader, String className) {
@@ -56,17 +60,22 @@ final class ProgramTarget implements Target {
         // Classes loaded afresh: static state (a static Scanner on System.in, say) starts anew
         // in every test, as in a new JVM.
         Method main = mainOf(code.newLoader(), mainClass);
+        String[] arguments = args.clone(); // the code may change its array
         long started = System.nanoTime();
         try {
-            main.invoke(null, (Object) new String[0]);
+            main.invoke(null, (Object) arguments);
+            event.put("exit_code", 0);
         } catch (InvocationTargetException thrown) {
             Throwable cause = thrown.getCause();
-            if (cause instanceof ExitTrap.ExitRequest) {
-                int status = ((ExitTrap.ExitRequest) cause).status;
-                if (status != 0) {
-                    event.put("error", "the program exited with code " + status);
+            if (cause instanceof ExitTrap.ExitRequest exit) {
+                // System.exit's status is the process's, as the JVM would exit with it.
+                event.put("exit_code", exit.status);
+                if (exit.status != 0) {
+                    event.put("error", "the program exited with code " + exit.status);
                 }
             } else {
+                // An exception out of main ends the java launcher with status 1.
+                event.put("exit_code", 1);
                 if (Limits.isOutOfMemory(cause)) {
                     event.put("limit", "memory");
                 }

@@ -4,12 +4,15 @@ import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.StringWriter;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.tools.Diagnostic;
@@ -49,31 +52,39 @@ final class SourceCompiler {
 
     private SourceCompiler() {}
 
+    /** What javac made: every class's bytecode by binary name, and which of them the code declares. */
+    record Compiled(Map<String, byte[]> classes, Set<String> codeClasses) {}
+
     /**
-     * Compiles {@code code} as the file {@code fileName}; returns the bytecode of every class
-     * it declares, by binary name.
+     * Compiles {@code code} as the file {@code fileName}, together with {@code sources} (the
+     * job's other .java files: name, then text), each with the same imports; returns the
+     * bytecode of every class they declare, by binary name, and which are the code's own.
      */
-    static Map<String, byte[]> compile(String code, List<String> imports, String fileName) throws LoadFailure {
-        // The imports go on the code's first line, so javac's line numbers are the user's own.
+    static Compiled compile(String code, List<String> imports, String fileName,
+            List<Map.Entry<String, String>> sources) throws LoadFailure {
+        // The imports go on each file's first line, so javac's line numbers are the user's own.
         String header = importHeader(imports);
-        String source = header + withoutPackage(code);
+        SourceFile main = new SourceFile(fileName, code, header);
+        List<SourceFile> units = new ArrayList<>(List.of(main));
+        for (Map.Entry<String, String> source : sources) {
+            units.add(new SourceFile(source.getKey(), source.getValue(), header));
+        }
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
         StandardJavaFileManager standard = javac.getStandardFileManager(diagnostics, Locale.ENGLISH, StandardCharsets.UTF_8);
-        MemoryFileManager files = new MemoryFileManager(standard);
+        MemoryFileManager files = new MemoryFileManager(standard, main);
         StringWriter javacOutput = new StringWriter();
         boolean compiled;
         try {
-            compiled = javac.getTask(javacOutput, files, diagnostics, OPTIONS, null,
-                    List.of(new SourceFile(fileName, source))).call();
+            compiled = javac.getTask(javacOutput, files, diagnostics, OPTIONS, null, units).call();
         } catch (RuntimeException | StackOverflowError | OutOfMemoryError crash) { // javac's own failure on odd code
             throw new LoadFailure("javac failed: " + crash);
         }
         if (!compiled) {
-            String report = report(diagnostics.getDiagnostics(), code, header.length(), fileName);
+            String report = report(diagnostics.getDiagnostics());
             throw new LoadFailure(report.isEmpty() ? javacOutput.toString().strip() : report);
         }
-        return files.classes;
+        return new Compiled(files.classes, files.codeClasses);
     }
 
     private static String importHeader(List<String> imports) {
@@ -105,11 +116,10 @@ final class SourceCompiler {
     }
 
     /**
-     * The errors as javac prints them, placed in the user's code: javac's positions count the
-     * import header, which shares the code's first line.
+     * The errors as javac prints them, placed in the user's files: javac's positions count the
+     * import header, which shares each file's first line.
      */
-    private static String report(List<Diagnostic<? extends JavaFileObject>> diagnostics, String code,
-            int headerLength, String fileName) {
+    private static String report(List<Diagnostic<? extends JavaFileObject>> diagnostics) {
         StringBuilder report = new StringBuilder();
         int errors = 0;
         for (Diagnostic<? extends JavaFileObject> diagnostic : diagnostics) {
@@ -119,12 +129,14 @@ final class SourceCompiler {
             errors++;
             String message = diagnostic.getMessage(Locale.ENGLISH);
             long position = diagnostic.getPosition();
-            if (position == Diagnostic.NOPOS) {
+            if (position == Diagnostic.NOPOS || !(diagnostic.getSource() instanceof SourceFile file)) {
                 report.append("error: ").append(message).append('\n');
-            } else if (position < headerLength) {
+            } else if (position < file.headerLength) {
                 report.append("imports: error: ").append(message).append('\n');
             } else {
-                int offset = (int) Math.min(position - headerLength, code.length());
+                String code = file.code;
+                String fileName = file.fileName;
+                int offset = (int) Math.min(position - file.headerLength, code.length());
                 int lineStart = code.lastIndexOf('\n', offset - 1) + 1;
                 int lineEnd = code.indexOf('\n', offset);
                 String text = code.substring(lineStart, lineEnd < 0 ? code.length() : lineEnd).stripTrailing();
@@ -145,13 +157,26 @@ final class SourceCompiler {
         return report.toString();
     }
 
-    /** The submission as a source file; any public class name is accepted for it. */
+    /**
+     * A file of the submission's, its code without a package declaration after the import
+     * header; any public class name is accepted for it.
+     */
     private static final class SourceFile extends SimpleJavaFileObject {
         private final String source;
+        final String fileName;
+        final String code;
+        final int headerLength;
 
-        SourceFile(String fileName, String source) {
-            super(URI.create("memory:///" + fileName), Kind.SOURCE);
-            this.source = source;
+        /** Each file is a URI of its own (memory:///1/Helper.java), even where two share a name. */
+        private static int count;
+
+        SourceFile(String fileName, String code, String header) {
+            super(URI.create("memory:///" + count++ + "/" + URLEncoder.encode(fileName, StandardCharsets.UTF_8)),
+                    Kind.SOURCE);
+            this.fileName = fileName;
+            this.code = code;
+            this.headerLength = header.length();
+            this.source = header + withoutPackage(code);
         }
 
         @Override
@@ -165,17 +190,23 @@ final class SourceCompiler {
         }
     }
 
-    /** Keeps each class file javac writes in memory. */
+    /** Keeps each class file javac writes in memory, noting those of the code's own file. */
     private static final class MemoryFileManager extends ForwardingJavaFileManager<StandardJavaFileManager> {
         final Map<String, byte[]> classes = new LinkedHashMap<>();
+        final Set<String> codeClasses = new HashSet<>();
+        private final SourceFile code;
 
-        MemoryFileManager(StandardJavaFileManager standard) {
+        MemoryFileManager(StandardJavaFileManager standard, SourceFile code) {
             super(standard);
+            this.code = code;
         }
 
         @Override
         public JavaFileObject getJavaFileForOutput(Location location, String className, JavaFileObject.Kind kind,
                 FileObject sibling) {
+            if (sibling == code) { // the source file the class comes from
+                codeClasses.add(className);
+            }
             URI uri = URI.create("memory:///" + className.replace('.', '/') + kind.extension);
             return new SimpleJavaFileObject(uri, kind) {
                 @Override

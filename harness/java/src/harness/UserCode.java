@@ -8,9 +8,11 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The compiled submission: the bytecode of its classes, and class loaders that define them. It
@@ -26,9 +28,12 @@ final class UserCode {
     private static final int CLASS_MAGIC = 0xCAFEBABE;
 
     private final Map<String, byte[]> classes;
+    /** The classes of the code's own file, not of the job's other .java files. */
+    private final Set<String> codeClasses;
 
-    UserCode(Map<String, byte[]> classes) {
+    UserCode(Map<String, byte[]> classes, Set<String> codeClasses) {
         this.classes = classes;
+        this.codeClasses = codeClasses;
     }
 
     /**
@@ -43,6 +48,7 @@ final class UserCode {
             throw new LoadFailure("the cached build does not load: it is not base64: " + notBase64.getMessage());
         }
         Map<String, byte[]> classes = new LinkedHashMap<>();
+        Set<String> codeClasses = new HashSet<>();
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(decoded))) {
             int count = in.readInt();
             if (count <= 0) {
@@ -50,6 +56,9 @@ final class UserCode {
             }
             for (int i = 0; i < count; i++) {
                 String name = in.readUTF();
+                if (in.readBoolean()) {
+                    codeClasses.add(name);
+                }
                 int length = in.readInt();
                 if (length < 4 || length > in.available()) {
                     throw new IOException("class " + name + " is cut short");
@@ -69,12 +78,13 @@ final class UserCode {
         } catch (IOException unreadable) {
             throw new LoadFailure("the cached build does not load: " + unreadable.getMessage());
         }
-        return new UserCode(classes);
+        return new UserCode(classes, codeClasses);
     }
 
     /**
      * The build of these classes, which {@link #fromBuild} loads again: base64 of their count,
-     * then each one's binary name, length and bytecode, in javac's order.
+     * then each one's binary name, whether the code's own file declares it, length and
+     * bytecode, in javac's order.
      */
     String build() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -82,6 +92,7 @@ final class UserCode {
             out.writeInt(classes.size());
             for (Map.Entry<String, byte[]> entry : classes.entrySet()) {
                 out.writeUTF(entry.getKey());
+                out.writeBoolean(codeClasses.contains(entry.getKey()));
                 out.writeInt(entry.getValue().length);
                 out.write(entry.getValue());
             }
@@ -109,6 +120,11 @@ final class UserCode {
 
     boolean declares(String className) {
         return classes.containsKey(className);
+    }
+
+    /** Whether the code's own file declares the class, not one of the job's other .java files. */
+    boolean codeDeclares(String className) {
+        return codeClasses.contains(className);
     }
 
     /** The exception as Java prints it, with only the stack lines of the user's classes. */

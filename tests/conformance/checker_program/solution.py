@@ -1,0 +1,3 @@
+import sys
+
+print(" ".join(map(str, sorted(map(int, sys.stdin.read().split())))))

@@ -1,0 +1,3 @@
+#pragma once
+
+long long twice(long long n);

@@ -1,0 +1,5 @@
+class Helper {
+    static long twice(long n) {
+        return 2 * n;
+    }
+}
