@@ -117,9 +117,62 @@ enum State {
     /// The next byte starts a request.
     AwaitingRequest,
     Head,
-    /// A body (its own read timeout, BODY_READ_TIMEOUT_SECS, holds), or the wait for the
-    /// response.
-    Body,
+    /// The request's body (its own read timeout, BODY_READ_TIMEOUT_SECS, holds), read as
+    /// its framing says, so that the next request's head is known where it starts: a
+    /// response may come before the body is all sent (a 405, a 413), and hyper reads the
+    /// rest before the next request.
+    Body(Body),
+}
+
+/// Where a request's body is, by its framing.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Body {
+    /// `Content-Length`: this many bytes left.
+    Length(u64),
+    /// `Transfer-Encoding: chunked`.
+    Chunked(Chunk),
+    /// A framing hyper refuses (and then closes the connection): nothing more is checked.
+    Unknown,
+}
+
+/// Where a chunked body is (RFC 9112, 7.1).
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Chunk {
+    /// A chunk's size, in hex, so far.
+    Size(u64),
+    /// The rest of the size line (extensions), then a chunk of this size.
+    SizeLine(u64),
+    /// This many bytes of data left.
+    Data(u64),
+    /// The line break after a chunk's data.
+    DataEnd,
+    /// The trailer section after the last chunk; whether a line has just begun.
+    Trailer(bool),
+}
+
+impl Chunk {
+    /// The state after `byte`; `None` once the body has ended.
+    fn next(self, byte: u8) -> Option<Chunk> {
+        Some(match (self, byte) {
+            (Chunk::Size(size), _) if byte.is_ascii_hexdigit() => {
+                let digit = u64::from((byte as char).to_digit(16).unwrap_or(0));
+                Chunk::Size(size.saturating_mul(16).saturating_add(digit))
+            }
+            (Chunk::Size(size) | Chunk::SizeLine(size), b'\n') if size == 0 => Chunk::Trailer(true),
+            (Chunk::Size(size) | Chunk::SizeLine(size), b'\n') => Chunk::Data(size),
+            (Chunk::Size(size) | Chunk::SizeLine(size), _) => Chunk::SizeLine(size),
+            (Chunk::Data(left), _) => match left - 1 {
+                0 => Chunk::DataEnd,
+                left => Chunk::Data(left),
+            },
+            (Chunk::DataEnd, b'\n') => Chunk::Size(0),
+            (Chunk::DataEnd, _) => Chunk::DataEnd,
+            (Chunk::Trailer(true), b'\n') => return None,
+            (Chunk::Trailer(_), b'\n') => Chunk::Trailer(true),
+            (Chunk::Trailer(start), b'\r') => Chunk::Trailer(start),
+            (Chunk::Trailer(_), _) => Chunk::Trailer(false),
+        })
+    }
 }
 
 impl HeadGuard {
@@ -135,24 +188,54 @@ impl HeadGuard {
 
     /// Takes note of `bytes` read from the client; the refusal of a head that breaks a rule.
     fn read(&mut self, bytes: &[u8]) -> Result<(), ApiError> {
-        for &byte in bytes {
+        let mut at = 0;
+        while at < bytes.len() {
             match self.state {
-                State::Body => return Ok(()),
+                State::Body(Body::Unknown) => return Ok(()),
+                State::Body(Body::Length(left)) => {
+                    let taken = left.min((bytes.len() - at) as u64);
+                    at += taken as usize;
+                    self.state = match left - taken {
+                        0 => State::AwaitingRequest,
+                        left => State::Body(Body::Length(left)),
+                    };
+                    continue;
+                }
+                State::Body(Body::Chunked(Chunk::Data(left))) if left > 1 => {
+                    // Data in bulk: all but its last byte, which the state machine takes.
+                    let taken = (left - 1).min((bytes.len() - at) as u64);
+                    at += taken as usize;
+                    self.state = State::Body(Body::Chunked(Chunk::Data(left - taken)));
+                    continue;
+                }
+                State::Body(Body::Chunked(chunk)) => {
+                    self.state = chunk
+                        .next(bytes[at])
+                        .map_or(State::AwaitingRequest, |chunk| {
+                            State::Body(Body::Chunked(chunk))
+                        });
+                    at += 1;
+                    continue;
+                }
                 State::AwaitingRequest => {
                     self.state = State::Head;
                     self.deadline = Some(Box::pin(tokio::time::sleep(self.limits.timeout)));
                 }
                 State::Head => {}
             }
+            let byte = bytes[at];
+            at += 1;
             self.head.push(byte);
             self.line_ended |= byte == b'\n';
             if self.head.ends_with(b"\r\n\r\n") || self.head.ends_with(b"\n\n") {
                 let checked = check_head(&self.head, &self.limits);
-                self.state = State::Body;
                 self.deadline = None;
                 self.head = Vec::new();
                 self.line_ended = false;
-                checked?;
+                self.state = match checked? {
+                    Body::Length(0) => State::AwaitingRequest,
+                    body => State::Body(body),
+                };
             } else if self.head.len() > self.limits.max_bytes {
                 return Err(ApiError::HeadTooLarge(format!(
                     "the request's head is longer than {} bytes",
@@ -163,14 +246,6 @@ impl HeadGuard {
             }
         }
         Ok(())
-    }
-
-    /// Takes note of `bytes` written to the client: a response (not an interim `1xx`, such
-    /// as `100 Continue`) means the next byte read starts the next request.
-    fn wrote(&mut self, bytes: &[u8]) {
-        if self.state == State::Body && !bytes.starts_with(b"HTTP/1.1 1") {
-            self.state = State::AwaitingRequest;
-        }
     }
 
     fn expired(&mut self, cx: &mut Context<'_>) -> bool {
@@ -185,8 +260,8 @@ fn uri_too_long(limits: &HeadLimits) -> ApiError {
 }
 
 /// A whole head (up to its blank line) against the rules hyper does not enforce, or
-/// answers without JSON.
-fn check_head(head: &[u8], limits: &HeadLimits) -> Result<(), ApiError> {
+/// answers without JSON; how its body is framed.
+fn check_head(head: &[u8], limits: &HeadLimits) -> Result<Body, ApiError> {
     let mut fields = vec![httparse::EMPTY_HEADER; limits.max_fields];
     let mut request = httparse::Request::new(&mut fields);
     match request.parse(head) {
@@ -227,7 +302,27 @@ fn check_head(head: &[u8], limits: &HeadLimits) -> Result<(), ApiError> {
             "Content-Length and Transfer-Encoding together".to_owned(),
         ));
     }
-    Ok(())
+    let value = |name: &str| {
+        request
+            .headers
+            .iter()
+            .find(|field| field.name.eq_ignore_ascii_case(name))
+            .map(|field| {
+                String::from_utf8_lossy(field.value)
+                    .trim()
+                    .to_ascii_lowercase()
+            })
+    };
+    Ok(
+        match (value("content-length"), value("transfer-encoding")) {
+            (Some(length), _) => length.parse().map_or(Body::Unknown, Body::Length),
+            (None, Some(coding)) if coding.rsplit(',').next().map(str::trim) == Some("chunked") => {
+                Body::Chunked(Chunk::Size(0))
+            }
+            (None, Some(_)) => Body::Unknown,
+            (None, None) => Body::Length(0),
+        },
+    )
 }
 
 /// `err` as a whole HTTP/1.1 response that closes the connection.
@@ -301,11 +396,7 @@ impl<T: AsyncRead + AsyncWrite + Unpin> AsyncWrite for Connection<T> {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<IoResult<usize>> {
-        let polled = Pin::new(&mut self.io).poll_write(cx, buf);
-        if let Poll::Ready(Ok(written)) = polled {
-            self.head.wrote(&buf[..written]);
-        }
-        polled
+        Pin::new(&mut self.io).poll_write(cx, buf)
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<IoResult<()>> {
@@ -334,12 +425,15 @@ mod tests {
         );
         head.read(b"POST /execute HTTP/1.1\r\nHost: x\r\n").unwrap();
         assert!(head.deadline.is_some());
-        head.read(b"Content-Length: 2\r\n\r").unwrap();
+        head.read(b"Content-Length: 6\r\n\r").unwrap();
         head.read(b"\n{}").unwrap();
         assert!(head.deadline.is_none(), "the head ended across two reads");
-        head.read(b"more body bytes").unwrap();
-        assert!(head.deadline.is_none());
-        head.wrote(b"HTTP/1.1 202 Accepted\r\n");
+        head.read(b"body").unwrap();
+        assert_eq!(
+            head.state,
+            State::AwaitingRequest,
+            "the body's 6 bytes came"
+        );
         assert!(head.deadline.is_none(), "waiting for the next request");
         head.read(b"G").unwrap();
         assert!(head.deadline.is_some(), "the next request's head is timed");
@@ -351,12 +445,34 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn an_interim_response_does_not_end_the_request() {
+    async fn a_body_that_comes_after_its_answer_is_not_taken_for_the_next_head() {
+        // A 405 may answer a request whose body is still on its way.
         let mut head = guard();
-        head.read(b"POST / HTTP/1.1\r\nExpect: 100-continue\r\n\r\n")
+        head.read(b"GET /execute/batch HTTP/1.1\r\nContent-Length: 23\r\n\r\n")
             .unwrap();
-        head.wrote(b"HTTP/1.1 100 Continue\r\n\r\n");
-        assert_eq!(head.state, State::Body, "the body follows");
+        head.read(b"{\"submissions\": [null]}").unwrap();
+        head.read(b"GET /healthz HTTP/1.1\r\n\r\n").unwrap();
+        assert_eq!(head.state, State::AwaitingRequest);
+    }
+
+    #[tokio::test]
+    async fn a_chunked_body_is_followed_to_its_end_however_it_is_cut() {
+        let request: &[u8] = b"POST /execute HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n\
+            5;ext=1\r\nhello\r\n1A\r\nabcdefghijklmnopqrstuvwxyz\r\n0\r\nX-Trailer: 1\r\n\r\n\
+            GET /healthz HTTP/1.1\r\n\r\n";
+        for cut in 1..request.len() {
+            let mut head = guard();
+            for piece in request.chunks(cut) {
+                head.read(piece).unwrap();
+            }
+            assert_eq!(head.state, State::AwaitingRequest, "pieces of {cut}");
+            head.read(b"GET / HTTP/1.1\r\n").unwrap();
+            assert_eq!(head.state, State::Head, "pieces of {cut}");
+        }
+        let mut head = guard();
+        head.read(b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+            .unwrap();
+        assert_eq!(head.state, State::AwaitingRequest, "an empty chunked body");
     }
 
     #[tokio::test]

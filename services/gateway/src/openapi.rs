@@ -96,6 +96,14 @@ pub fn document(deployment: &Limits) -> String {
         "enum": [null],
         "description": "Absent or null: the code is a whole program.",
     });
+    // A function takes no command line and no files: `args` and `files` absent or null.
+    for field in ["args", "files"] {
+        schemas["FunctionSubmission"]["properties"][field] = json!({
+            "nullable": true,
+            "enum": [null],
+            "description": "Only a whole program takes these.",
+        });
+    }
     schemas["BatchRequest"]["properties"]["submissions"]["maxItems"] = json!(deployment.max_batch);
     // Before Open API 3.2 an event stream's schema describes one event (poem-openapi writes
     // an array of them): its name, and its data as JSON of the given schema.
