@@ -122,6 +122,11 @@ impl Stack {
             let config = WorkerConfig {
                 sandbox_mode: sandbox_mode(),
                 deployment: Some(options.deployment.clone()),
+                // A stack runs every language's worker on one machine (CI's has 2 cores):
+                // two sandboxes each, whatever the mode, so that a test's time limit is not
+                // spent waiting for a core; a check may take as long as a hostile test.
+                worker_concurrency: Some(2),
+                checker_time_limit_ms: 10_000,
                 ..WorkerConfig::local(language, &url)
             };
             let (stop, failed) = (shutdown.clone(), failed.clone());

@@ -43,8 +43,8 @@ pub struct CheckerRun<'a, S: Sandboxes, B> {
     spec: Option<&'a SandboxSpec>,
     limits: CheckLimits,
     execution: Uuid,
-    /// The end of its budget.
-    deadline: Instant,
+    /// The end of its budget, counted from its first start.
+    deadline: Option<Instant>,
     running: Option<Running<S::Running>>,
     /// Once it cannot run at all (no image, no compile), why: every check says so.
     broken: Option<String>,
@@ -73,7 +73,7 @@ impl<'a, S: Sandboxes, B: BuildStore> CheckerRun<'a, S, B> {
             spec: specs.get(&checker.language),
             limits,
             execution,
-            deadline: Instant::now() + limits.total,
+            deadline: None,
             running: None,
             broken: None,
         }
@@ -100,8 +100,9 @@ impl<'a, S: Sandboxes, B: BuildStore> CheckerRun<'a, S, B> {
                 "the checker's sandbox would not take the test: {err}"
             ));
         }
-        let deadline = (Instant::now() + self.limits.check).min(self.deadline);
-        let answer = match read_event(&mut running, deadline, self.deadline, &self.limits).await {
+        let budget_end = self.budget_end();
+        let deadline = (Instant::now() + self.limits.check).min(budget_end);
+        let answer = match read_event(&mut running, deadline, budget_end, &self.limits).await {
             Ok(SandboxEvent::Test {
                 index,
                 value,
@@ -167,7 +168,8 @@ impl<'a, S: Sandboxes, B: BuildStore> CheckerRun<'a, S, B> {
             )));
         };
         let now = Instant::now();
-        if now >= self.deadline {
+        let budget_end = self.budget_end();
+        if now >= budget_end {
             return Err(self.break_with(format!(
                 "the checker used up its time ({} s for every check of a submission)",
                 self.limits.total.as_secs()
@@ -179,7 +181,7 @@ impl<'a, S: Sandboxes, B: BuildStore> CheckerRun<'a, S, B> {
             Some(key) => self.builds.get(key).await,
             None => None,
         };
-        let lifetime = self.deadline - now + SELF_DESTRUCT_MARGIN;
+        let lifetime = budget_end - now + SELF_DESTRUCT_MARGIN;
         let job = SandboxJob {
             build: build.as_deref(),
             return_build: key.is_some() && build.is_none(),
@@ -196,8 +198,8 @@ impl<'a, S: Sandboxes, B: BuildStore> CheckerRun<'a, S, B> {
             reader: EventReader::new(MAX_EVENT_LINE_BYTES),
             next: 0,
         };
-        let deadline = (now + self.limits.load).min(self.deadline);
-        match read_event(&mut running, deadline, self.deadline, &self.limits).await {
+        let deadline = (now + self.limits.load).min(budget_end);
+        match read_event(&mut running, deadline, budget_end, &self.limits).await {
             Ok(SandboxEvent::Loaded { build: made, .. }) => {
                 if let (Some(key), Some(made)) = (key, made) {
                     self.builds.put(key, made);
@@ -210,6 +212,14 @@ impl<'a, S: Sandboxes, B: BuildStore> CheckerRun<'a, S, B> {
             Ok(_) => Err("the checker's sandbox answered out of turn".to_owned()),
             Err(why) => Err(self.break_with(format!("loading the checker: {why}"))),
         }
+    }
+
+    /// The end of the checker's time: its budget from its first start, so that the code's
+    /// own compiling and first tests never spend it.
+    fn budget_end(&mut self) -> Instant {
+        *self
+            .deadline
+            .get_or_insert_with(|| Instant::now() + self.limits.total)
     }
 
     /// Marks the checker as unable to run, for every check after; returns why.

@@ -871,6 +871,52 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn a_compiled_checkers_build_is_kept_and_loaded_by_its_next_sandbox() {
+        let executor = scripted(
+            Language::Python,
+            vec![
+                vec![loaded(), returns(0, "0"), returns(1, "1"), done()],
+                vec![
+                    says(json!({"event": "loaded", "compile_time_ms": 900.0, "build": "Q0hFQ0s="})),
+                    Act::Hangs,
+                ],
+                vec![loaded(), answers(0, json!(true))],
+            ],
+        );
+        let go = SandboxSpec {
+            image: "sha256:go".into(),
+            ..executor.spec.clone()
+        };
+        let executor = Executor {
+            checkers: CheckerSpecs::from([(Language::Go, go)]),
+            ..executor
+        };
+        let checker = exec_engine::checker::Checker {
+            language: Language::Go,
+            code: "func check(i any, e string, a any) bool { return true }".into(),
+            function_name: Some("check".into()),
+        };
+        let checked = Submission {
+            checker: Some(checker.clone()),
+            ..submission(2)
+        };
+        let verdicts = tokio::sync::mpsc::unbounded_channel().0;
+        let result = executor.execute(&checked, &verdicts).await.unwrap();
+        assert_eq!(
+            statuses(&result),
+            [Verdict::InternalError, Verdict::Accepted]
+        );
+        let jobs = executor.sandbox.jobs.lock().unwrap().clone();
+        assert_eq!(jobs[1]["return_build"], true, "compiled once, and kept");
+        assert_eq!(
+            jobs[2]["build"], "Q0hFQ0s=",
+            "the fresh checker compiles nothing"
+        );
+        let key = BuildKey::of("sha256:go", Code::checker(&checker)).unwrap();
+        assert_eq!(executor.builds.get(&key).await.as_deref(), Some("Q0hFQ0s="));
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn a_checker_that_does_not_compile_fails_every_check_once() {
         let failed =
             says(json!({"event": "load_failed", "message": "SyntaxError: invalid syntax"}));
