@@ -52,11 +52,10 @@ struct ProblemTest {
     message: Option<String>,
 }
 
-/// The files a problem's solution in `language` brings: every file under
-/// `files/<extension>/`, by name.
-fn files_of(problem: &std::path::Path, language: Language) -> Vec<Value> {
-    let dir = problem.join("files").join(extension(language));
-    let Ok(entries) = std::fs::read_dir(&dir) else {
+/// Every file in `dir` (none if there is no such directory), as a submission's `files`, by
+/// name.
+pub fn files_in(dir: &std::path::Path) -> Vec<Value> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
     };
     let mut files: Vec<Value> = entries
@@ -151,7 +150,11 @@ async fn every_problem_gives_the_same_results_in_every_language() {
             });
             if problem.function_name.is_none() {
                 body["args"] = json!(problem.args);
-                body["files"] = json!(files_of(&problems_dir().join(name), language));
+                let files = problems_dir()
+                    .join(name)
+                    .join("files")
+                    .join(extension(language));
+                body["files"] = json!(files_in(&files));
             }
             if let Some(checker) = &problem.checker {
                 let path = problems_dir()

@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use crate::conformance::{extension, languages_under_test};
+use crate::conformance::{extension, files_in, languages_under_test};
 use crate::stack::{test_cases, Stack, StackOptions};
 
 #[derive(Deserialize)]
@@ -24,6 +24,9 @@ struct Case {
     memory_limit_mb: Option<u64>,
     tests: Vec<CaseTest>,
     max_seconds: u64,
+    /// A program's arguments; its files are those under the case's `files/`.
+    #[serde(default)]
+    args: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -120,16 +123,19 @@ async fn hostile_code_gets_its_verdict_in_bounded_time_and_the_engine_keeps_serv
                 .iter()
                 .map(|t| (&t.input, t.expected_output.as_str())),
         );
-        let id = stack
-            .accept(&json!({
-                "language": case.language.as_str(),
-                "code": code,
-                "function_name": case.function_name,
-                "test_cases": test_cases,
-                "time_limit_ms": case.time_limit_ms,
-                "memory_limit_mb": case.memory_limit_mb,
-            }))
-            .await;
+        let mut body = json!({
+            "language": case.language.as_str(),
+            "code": code,
+            "function_name": case.function_name,
+            "test_cases": test_cases,
+            "time_limit_ms": case.time_limit_ms,
+            "memory_limit_mb": case.memory_limit_mb,
+        });
+        if case.function_name.is_none() {
+            body["args"] = json!(case.args);
+            body["files"] = json!(files_in(&cases_dir().join(name).join("files")));
+        }
+        let id = stack.accept(&body).await;
         submitted.push((name.clone(), id));
     }
     let ids: Vec<String> = submitted.iter().map(|(_, id)| id.clone()).collect();

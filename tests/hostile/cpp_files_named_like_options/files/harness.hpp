@@ -1,0 +1,1 @@
+inline int offset() { return 2; }

@@ -1,0 +1,5 @@
+class Helper {
+    static String name() {
+        return "helper";
+    }
+}

@@ -1,0 +1,1 @@
+throw new Error("a job file was loaded as a built-in");

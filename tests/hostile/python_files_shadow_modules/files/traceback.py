@@ -1,0 +1,1 @@
+raise SystemExit("a job file was imported by the harness")
