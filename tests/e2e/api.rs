@@ -196,7 +196,7 @@ async fn the_languages_served_are_listed_with_their_runtime_and_limits() {
     );
     assert_eq!(python["compiled"], false);
     assert_eq!(python["workers"], 1);
-    assert_eq!(python["limits"]["time_limit_ms"], 5000);
+    assert_eq!(python["limits"]["time_limit_ms"], 10_000, "the stack's");
     assert_eq!(python["limits"]["memory_limit_mb"], 256);
     let go = &languages[1];
     assert!(

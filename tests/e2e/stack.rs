@@ -124,8 +124,11 @@ impl Stack {
                 deployment: Some(options.deployment.clone()),
                 // A stack runs every language's worker on one machine (CI's has 2 cores):
                 // two sandboxes each, whatever the mode, so that a test's time limit is not
-                // spent waiting for a core; a check may take as long as a hostile test.
+                // spent waiting for a core; and a test or a check may take as long as the
+                // hostile cases allow theirs (a program started afresh for each test, its
+                // checker in a sandbox beside it, waits its turn for a core too).
                 worker_concurrency: Some(2),
+                test_time_limit_ms: 10_000,
                 checker_time_limit_ms: 10_000,
                 ..WorkerConfig::local(language, &url)
             };
