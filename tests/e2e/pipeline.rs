@@ -51,6 +51,10 @@ async fn the_specification_python_example_is_delivered_as_documented() {
     let (subject, on_nats) = stack.message_for(&mut results, &id).await;
     assert_eq!(subject, format!("exec.result.{id}"));
     assert_eq!(&on_nats, body, "NATS carries the callback's document");
+    assert!(
+        !on_nats.to_string().contains(&stack.callback_url),
+        "the callback URL (and any token in it) stays off the public subject"
+    );
 }
 
 #[tokio::test]
