@@ -130,6 +130,10 @@ impl Stack {
                 worker_concurrency: Some(2),
                 test_time_limit_ms: 10_000,
                 checker_time_limit_ms: 10_000,
+                // Python's and JavaScript's 15 s for a whole submission is less than seven
+                // JavaScript programs (a node started afresh for each test, ~200 ms alone)
+                // take under that load: every language gets the compiled ones' 30 s.
+                sandbox_timeout_secs: Some(30),
                 ..WorkerConfig::local(language, &url)
             };
             let (stop, failed) = (shutdown.clone(), failed.clone());
