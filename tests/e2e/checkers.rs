@@ -4,25 +4,7 @@
 
 use serde_json::{json, Value};
 
-use crate::stack::Stack;
-
-/// The result document of `body`, once it has run.
-async fn result_of(stack: &Stack, body: Value) -> Value {
-    let id = stack.accept(&body).await;
-    let (status, state) = stack.state(&id, Some(60)).await;
-    assert_eq!(status, 200);
-    assert_eq!(state["state"], "completed", "{state}");
-    state["result"].clone()
-}
-
-fn statuses(result: &Value) -> Vec<&str> {
-    result["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|test| test["status"].as_str().unwrap())
-        .collect()
-}
+use crate::stack::{result_of, statuses, Stack};
 
 const PAIR_CHECKER: &str = "\
 def check(input, expected_output, actual_output):

@@ -3,19 +3,14 @@
 
 use serde_json::{json, Value};
 
-use crate::stack::Stack;
+use crate::stack::{result_of, Stack};
 
 /// Each test's status, in order, once `body` has run.
 async fn statuses(stack: &Stack, body: Value) -> Vec<String> {
-    let id = stack.accept(&body).await;
-    let (status, state) = stack.state(&id, Some(60)).await;
-    assert_eq!(status, 200);
-    assert_eq!(state["state"], "completed", "{state}");
-    state["result"]["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|test| test["status"].as_str().unwrap().to_owned())
+    let result = result_of(stack, body).await;
+    crate::stack::statuses(&result)
+        .into_iter()
+        .map(str::to_owned)
         .collect()
 }
 

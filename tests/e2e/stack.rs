@@ -378,3 +378,22 @@ impl Drop for Stack {
         deployment::remove_sandboxes(&self.deployment);
     }
 }
+
+/// The result document of `body`, once it has run.
+pub async fn result_of(stack: &Stack, body: Value) -> Value {
+    let id = stack.accept(&body).await;
+    let (status, state) = stack.state(&id, Some(60)).await;
+    assert_eq!(status, 200);
+    assert_eq!(state["state"], "completed", "{state}");
+    state["result"].clone()
+}
+
+/// Each test's status in a result document, in order.
+pub fn statuses(result: &Value) -> Vec<&str> {
+    result["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|test| test["status"].as_str().unwrap())
+        .collect()
+}
